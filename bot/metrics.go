@@ -1,0 +1,98 @@
+package bot
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the server's Prometheus metrics. One value is built per
+// server (no global registry) so tests can run servers side by side.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	// Deliveries counts webhook deliveries by event and outcome
+	// (accepted, ignored, duplicate, bad_signature, bad_request, too_large, queue_full).
+	Deliveries *prometheus.CounterVec
+	// QueueDepth is the number of pull requests waiting for evaluation.
+	QueueDepth prometheus.Gauge
+	// InFlight is the number of evaluations running now.
+	InFlight prometheus.Gauge
+	// Evaluations counts finished evaluations by outcome (ok, error, skipped).
+	Evaluations *prometheus.CounterVec
+	// EvaluationSeconds is the latency of one evaluation, gather to report.
+	EvaluationSeconds prometheus.Histogram
+	// GitHubRequests counts REST calls by endpoint template and status code.
+	GitHubRequests *prometheus.CounterVec
+	// GitHubRetries counts retried REST calls by reason (5xx, timeout, rate_limit).
+	GitHubRetries *prometheus.CounterVec
+	// RateLimitRemaining is the last X-RateLimit-Remaining seen.
+	RateLimitRemaining prometheus.Gauge
+	// Conclusions counts reported verdicts by tier and conclusion.
+	Conclusions *prometheus.CounterVec
+}
+
+// MetricNames lists every metric the server exports (docs and dashboard
+// tests read it).
+var MetricNames = []string{
+	"tiergate_webhook_deliveries_total",
+	"tiergate_queue_depth",
+	"tiergate_evaluations_in_flight",
+	"tiergate_evaluations_total",
+	"tiergate_evaluation_duration_seconds",
+	"tiergate_github_requests_total",
+	"tiergate_github_retries_total",
+	"tiergate_github_rate_limit_remaining",
+	"tiergate_conclusions_total",
+}
+
+// NewMetrics builds the metrics on a fresh registry that also carries the Go
+// runtime and process collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tiergate_webhook_deliveries_total",
+			Help: "Webhook deliveries received, by event and outcome.",
+		}, []string{"event", "outcome"}),
+		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tiergate_queue_depth",
+			Help: "Pull requests waiting for evaluation.",
+		}),
+		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tiergate_evaluations_in_flight",
+			Help: "Evaluations running now.",
+		}),
+		Evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tiergate_evaluations_total",
+			Help: "Finished evaluations, by outcome.",
+		}, []string{"outcome"}),
+		EvaluationSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "tiergate_evaluation_duration_seconds",
+			Help:    "Time to evaluate one pull request, from gathering to reporting.",
+			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60},
+		}),
+		GitHubRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tiergate_github_requests_total",
+			Help: "GitHub REST requests, by endpoint template and HTTP status.",
+		}, []string{"endpoint", "status"}),
+		GitHubRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tiergate_github_retries_total",
+			Help: "GitHub REST requests retried, by reason.",
+		}, []string{"reason"}),
+		RateLimitRemaining: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tiergate_github_rate_limit_remaining",
+			Help: "Requests left in the current GitHub rate-limit window, as last reported.",
+		}),
+		Conclusions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tiergate_conclusions_total",
+			Help: "Verdicts reported, by tier and conclusion.",
+		}, []string{"tier", "conclusion"}),
+	}
+	m.Registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.Deliveries, m.QueueDepth, m.InFlight, m.Evaluations, m.EvaluationSeconds,
+		m.GitHubRequests, m.GitHubRetries, m.RateLimitRemaining, m.Conclusions,
+	)
+	return m
+}
