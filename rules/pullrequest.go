@@ -11,7 +11,12 @@ type PullRequest struct {
 	// FilesTruncated says Files is incomplete (GitHub lists at most 3,000
 	// files); gates that depend on files cannot pass on a partial list.
 	FilesTruncated bool
-	Labels         []Label
+	// Additions and Deletions are the whole pull request's line counts when
+	// the caller knows them (GitHub reports them even past 3,000 files);
+	// when both are 0 the engine sums Files.
+	Additions int
+	Deletions int
+	Labels    []Label
 	// Reviews in the order they were submitted.
 	Reviews []Review
 	// Permissions holds the repository permission of every reviewer and

@@ -69,7 +69,10 @@ type Result struct {
 	Gates      []Gate
 	Overrides  []Override
 	Warnings   []string
-	HeadSHA    string
+	// Errors are problems that fail the verdict whatever the gates say,
+	// such as a broken config file (one line each, file:line:col first).
+	Errors  []string
+	HeadSHA string
 }
 
 // Gate is one checklist item's outcome.

@@ -1,0 +1,140 @@
+package rules
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
+
+// renderCases are the verdicts the golden files pin down.
+func renderCases() map[string]Result {
+	cfg := exampleConfig()
+	failing := basePR()
+	failing.Labels = labels("tier/experiment", "tiergate/skip-docs@carol", "tiergate/override@author")
+	failing.Files = files("payments/charge.go", "payments/README.md", "web/a|b.ts")
+	failing.Reviews = []Review{approve("alice"), {User: "tina", State: ReviewApproved, CommitID: head}}
+
+	passing := basePR()
+	passing.Files = files("svc/a.go", "svc/a_test.go")
+	passing.Reviews = []Review{approve("alice")}
+
+	local := basePR()
+	local.Local = true
+	local.Labels = labels("tier/platform")
+	local.Files = files("svc/a.go", "svc/a_test.go", "docs/a.md")
+
+	report := *cfg
+	report.Mode = ModeReport
+	report.Warnings = []string{"acme/api .github/tiergate.yml:7: tiers.platform.require.approvals: 1 ignored, the org requires at least 2 (repo_overrides: tighten_only)"}
+	reported := basePR()
+	reported.Files = files("svc/a.go")
+
+	return map[string]Result{
+		"failing_platform": Evaluate(cfg, failing),
+		"passing_feature":  Evaluate(cfg, passing),
+		"local_platform":   Evaluate(cfg, local),
+		"report_mode":      Evaluate(&report, reported),
+		"config_error": ConfigFailure(errors.New(
+			".github/tiergate.yml:4:3: unknown key \"tierz\" (did you mean \"tiers\"?)\n" +
+				".github/tiergate.yml:12:18: approvals must be 0 or more, got -1 (use a whole number such as 0, 1 or 2)")),
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	renderers := map[string]func(Result) string{
+		"md":  Markdown,
+		"txt": Text,
+		"json": func(r Result) string {
+			b, err := JSON(r)
+			if err != nil {
+				t.Fatalf("JSON: %v", err)
+			}
+			return string(b)
+		},
+	}
+	for name, res := range renderCases() {
+		for ext, render := range renderers {
+			t.Run(name+"."+ext, func(t *testing.T) {
+				got := render(res)
+				path := filepath.Join("testdata", "golden", name+"."+ext+".golden")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("read golden (run go test ./rules -run TestRenderGolden -update): %v", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s render differs from %s:\n--- got\n%s\n--- want\n%s", ext, path, got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestTitle(t *testing.T) {
+	tests := map[string]string{
+		"failing_platform": "platform · 3 of 5 gates failing",
+		"passing_feature":  "feature · 2 of 2 gates passing",
+		"local_platform":   "platform · 3 of 4 gates passing · 1 checked on GitHub",
+		"report_mode":      "feature · 2 of 2 gates failing (report only)",
+		"config_error":     "configuration error · no gates evaluated",
+	}
+	cases := renderCases()
+	for name, want := range tests {
+		if got := cases[name].Title(); got != want {
+			t.Errorf("%s: Title() = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestJSONShape(t *testing.T) {
+	b, err := JSON(renderCases()["failing_platform"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Tier       string `json:"tier"`
+		Conclusion string `json:"conclusion"`
+		Gates      []struct {
+			Name, Status, Reason string
+		} `json:"gates"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("JSON output does not parse: %v\n%s", err, b)
+	}
+	if got.Tier != "platform" || got.Conclusion != "failure" || len(got.Gates) == 0 {
+		t.Fatalf("JSON = %+v, want tier platform, conclusion failure and gates", got)
+	}
+	valid := map[string]bool{"pass": true, "fail": true, "overridden": true, "not_required": true, "not_checked": true}
+	for _, g := range got.Gates {
+		if !valid[g.Status] || g.Name == "" || g.Reason == "" {
+			t.Errorf("gate %+v: want a name, a reason and a known status", g)
+		}
+	}
+}
+
+func TestMarkdownEscapesUntrustedText(t *testing.T) {
+	pr := basePR()
+	pr.Files = files("x/<!-- tiergate -->|.go")
+	md := Markdown(Evaluate(exampleConfig(), pr))
+	if strings.Contains(md, "<!-- tiergate -->") {
+		t.Errorf("Markdown let a file name smuggle the comment marker:\n%s", md)
+	}
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| ❌ | `tests`") && strings.Count(line, "|")-strings.Count(line, `\|`) != 4 {
+			t.Errorf("a '|' in a file name broke the table row: %q", line)
+		}
+	}
+}
