@@ -19,7 +19,16 @@ type Globs struct {
 	prefixes []string            // "dir/" for "dir/**"
 	exts     map[string]struct{} // ".go" for "**/*.go"
 	suffixes []string            // "_test.go" for "**/*_test.go"
-	general  []string
+	bases    map[string]struct{} // "conftest.py" for "**/conftest.py"
+	general  []generalGlob
+}
+
+// generalGlob is a pattern only doublestar can decide, with literals every
+// match must contain, checked first because they are far cheaper.
+type generalGlob struct {
+	pattern string
+	prefix  string   // the path must start with this
+	needles []string // and contain each of these
 }
 
 // CompileGlobs validates and compiles patterns. The error names the first
@@ -68,9 +77,58 @@ func (g *Globs) add(p string) {
 		} else {
 			g.suffixes = append(g.suffixes, suffix)
 		}
+	case strings.HasPrefix(p, "**/") && !strings.ContainsAny(p[3:], globMeta+"/"):
+		if g.bases == nil {
+			g.bases = map[string]struct{}{}
+		}
+		g.bases[p[3:]] = struct{}{}
 	default:
-		g.general = append(g.general, p)
+		g.general = append(g.general, compileGeneral(p))
 	}
+}
+
+// compileGeneral extracts the literal prefix and the literal runs outside
+// any {alternation} or [class]. Slashes at the edge of a run are dropped
+// because "**/" and "/**" may match nothing. A pattern with escapes gets no
+// needles: the filter must never reject a path doublestar would match.
+func compileGeneral(p string) generalGlob {
+	g := generalGlob{pattern: p}
+	if strings.Contains(p, `\`) {
+		return g
+	}
+	if i := strings.IndexAny(p, globMeta); i > 0 {
+		g.prefix = strings.TrimRight(p[:i], "/")
+	}
+	depth, inClass := 0, false
+	var run strings.Builder
+	flush := func() {
+		if n := strings.Trim(run.String(), "/"); n != "" {
+			g.needles = append(g.needles, n)
+		}
+		run.Reset()
+	}
+	for _, r := range p {
+		switch {
+		case inClass:
+			inClass = r != ']'
+		case r == '[':
+			inClass = true
+			flush()
+		case r == '{':
+			depth++
+			flush()
+		case r == '}':
+			depth--
+			run.Reset()
+		case depth > 0:
+		case r == '*' || r == '?':
+			flush()
+		default:
+			run.WriteRune(r)
+		}
+	}
+	flush()
+	return g
 }
 
 // Patterns returns the patterns as written.
@@ -86,7 +144,8 @@ func (g Globs) Match(name string) bool {
 		return true
 	}
 	for _, p := range g.prefixes {
-		if strings.HasPrefix(name, p) {
+		// "dir/**" matches "dir" itself too, as "**" may be empty.
+		if strings.HasPrefix(name, p) || name == p[:len(p)-1] {
 			return true
 		}
 	}
@@ -105,10 +164,28 @@ func (g Globs) Match(name string) bool {
 			}
 		}
 	}
-	for _, p := range g.general {
-		if ok, _ := doublestar.Match(p, name); ok {
+	if len(g.bases) > 0 {
+		if _, ok := g.bases[name[strings.LastIndexByte(name, '/')+1:]]; ok {
+			return true
+		}
+	}
+	for i := range g.general {
+		if g.general[i].match(name) {
 			return true
 		}
 	}
 	return false
+}
+
+func (gg *generalGlob) match(name string) bool {
+	if !strings.HasPrefix(name, gg.prefix) {
+		return false
+	}
+	for _, n := range gg.needles {
+		if !strings.Contains(name, n) {
+			return false
+		}
+	}
+	ok, _ := doublestar.Match(gg.pattern, name)
+	return ok
 }
