@@ -67,7 +67,7 @@ func (g *Globs) add(p string) {
 		g.exact[p] = struct{}{}
 	case strings.HasSuffix(p, "/**") && !strings.ContainsAny(p[:len(p)-3], globMeta):
 		g.prefixes = append(g.prefixes, p[:len(p)-2])
-	case strings.HasPrefix(p, "**/*") && !strings.ContainsAny(p[4:], globMeta+"/"):
+	case strings.HasPrefix(p, "**/*") && p != "**/*" && !strings.ContainsAny(p[4:], globMeta+"/"):
 		suffix := p[4:]
 		if strings.HasPrefix(suffix, ".") && !strings.Contains(suffix[1:], ".") {
 			if g.exts == nil {

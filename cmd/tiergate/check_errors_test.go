@@ -1,0 +1,131 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckErrors covers calls that cannot produce a verdict: exit 2, a
+// message on stderr naming the problem, and nothing on stdout.
+func TestCheckErrors(t *testing.T) {
+	r := newCheckRepo(t, testdata(t, "tiergate.yml"))
+	r.write("svc/a.go", "package svc\n\nfunc A() int { return 2 }\n")
+	r.commit("change")
+	notRepo := t.TempDir()
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantStderr string
+	}{
+		{name: "bad base ref", args: []string{"--repo", r.dir, "--base", "no-such-branch"}, wantStderr: `unknown revision "no-such-branch"`},
+		{name: "bad head ref", args: []string{"--repo", r.dir, "--base", "main", "--head", "v9.9.9"}, wantStderr: `unknown revision "v9.9.9"`},
+		{name: "not a git repository", args: []string{"--repo", notRepo}, wantStderr: "not a git repository"},
+		{name: "missing directory", args: []string{"--repo", filepath.Join(notRepo, "gone")}, wantStderr: "cannot change to"},
+		{name: "unknown format", args: []string{"--repo", r.dir, "--format", "yaml"}, wantStderr: `unknown format "yaml"`},
+		{name: "unknown flag", args: []string{"--repo", r.dir, "--colour"}, wantStderr: "flag provided but not defined: -colour"},
+		{name: "stray argument", args: []string{"--repo", r.dir, "main"}, wantStderr: `unexpected argument "main"`},
+		{name: "two config sources", args: []string{"--repo", r.dir, "--config", "x.yml", "--config-from-worktree"}, wantStderr: "cannot be used together"},
+		{name: "missing config file", args: []string{"--repo", r.dir, "--config", filepath.Join(notRepo, "x.yml")}, wantStderr: "x.yml does not exist"},
+		{name: "missing org config file", args: []string{"--repo", r.dir, "--org-config", filepath.Join(notRepo, "org.yml")}, wantStderr: "org.yml does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, format := range []string{"text", "json"} {
+				args := append([]string{"check"}, tt.args...)
+				if tt.name != "unknown format" {
+					args = append(args, "--format", format)
+				}
+				got := tiergate(t, args...)
+				if got.code != 2 {
+					t.Errorf("tiergate %v exit = %d, want 2", args, got.code)
+				}
+				if !strings.Contains(got.stderr, tt.wantStderr) {
+					t.Errorf("tiergate %v stderr = %q, want it to contain %q", args, got.stderr, tt.wantStderr)
+				}
+				if got.stdout != "" {
+					t.Errorf("tiergate %v stdout = %q, want nothing", args, got.stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckGuessesBase checks the default base: origin's default branch
+// when there is one, else main; text output says which was used.
+func TestCheckGuessesBase(t *testing.T) {
+	t.Run("origin HEAD over local main", func(t *testing.T) {
+		t.Parallel()
+		upstream := newCheckRepo(t, testdata(t, "tiergate.yml"))
+		upstream.git("checkout", "-q", "main")
+		bare := filepath.Join(t.TempDir(), "origin.git")
+		gitIn(t, upstream.dir, "clone", "-q", "--bare", upstream.dir, bare)
+		work := &testRepo{t: t, dir: t.TempDir()}
+		gitIn(t, work.dir, "clone", "-q", bare, ".")
+		work.git("checkout", "-q", "-b", "topic")
+		work.write("svc/a.go", "package svc\n\nfunc A() int { return 2 }\n")
+		work.commit("change without a test")
+		// Local main at the change would hide it if it were the base.
+		work.git("branch", "-f", "main", "topic")
+
+		got := tiergate(t, "check", "--repo", work.dir)
+		if got.code != 1 {
+			t.Errorf("check exit = %d, want 1 (the change against origin/main)\nstdout: %s\nstderr: %s", got.code, got.stdout, got.stderr)
+		}
+		if !strings.Contains(got.stderr, "comparing against origin/main") {
+			t.Errorf("check stderr = %q, want it to name the guessed base origin/main", got.stderr)
+		}
+	})
+	t.Run("main without a remote", func(t *testing.T) {
+		t.Parallel()
+		r := newCheckRepo(t, testdata(t, "tiergate.yml"))
+		r.write("svc/a.go", "package svc\n\nfunc A() int { return 2 }\n")
+		r.commit("change without a test")
+
+		got := tiergate(t, "check", "--repo", r.dir)
+		if got.code != 1 {
+			t.Errorf("check exit = %d, want 1\nstderr: %s", got.code, got.stderr)
+		}
+		if !strings.Contains(got.stderr, "comparing against main") {
+			t.Errorf("check stderr = %q, want it to name the guessed base main", got.stderr)
+		}
+		if !strings.Contains(got.stdout, "tests") {
+			t.Errorf("check stdout = %q, want the text verdict listing the tests gate", got.stdout)
+		}
+	})
+	t.Run("explicit base is not announced", func(t *testing.T) {
+		t.Parallel()
+		r := newCheckRepo(t, testdata(t, "tiergate.yml"))
+		r.write("svc/a_test.go", "package svc\n\n// more\n")
+		r.commit("test only")
+
+		got := tiergate(t, "check", "--repo", r.dir, "--base", "main")
+		if got.code != 0 || got.stderr != "" {
+			t.Errorf("check --base main = exit %d, stderr %q, want 0 and nothing", got.code, got.stderr)
+		}
+	})
+}
+
+// TestCheckFormats checks that each format prints the same verdict on
+// stdout and nothing on stderr, with the verdict's exit status.
+func TestCheckFormats(t *testing.T) {
+	r := newCheckRepo(t, testdata(t, "tiergate.yml"))
+	r.write("svc/a.go", "package svc\n\nfunc A() int { return 2 }\n")
+	r.commit("change")
+
+	outputs := map[string]string{}
+	for _, format := range []string{"text", "markdown", "json"} {
+		got := tiergate(t, "check", "--repo", r.dir, "--base", "main", "--format", format)
+		if got.code != 1 || got.stderr != "" {
+			t.Errorf("check --format %s = exit %d, stderr %q, want 1 and nothing", format, got.code, got.stderr)
+		}
+		if !strings.Contains(got.stdout, "svc/a.go") {
+			t.Errorf("check --format %s stdout = %q, want the failing file named", format, got.stdout)
+		}
+		outputs[format] = got.stdout
+	}
+	if outputs["text"] == outputs["markdown"] || outputs["text"] == outputs["json"] {
+		t.Errorf("check formats print the same output; want each rendered its own way:\n%v", outputs)
+	}
+}

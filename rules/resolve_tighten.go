@@ -1,0 +1,100 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// loosens reports whether replacing old (the org's effective value) with v
+// (the repo's) would relax the rules, and if so what the org requires, as a
+// phrase completing "the org requires ...".
+func loosens(strict strictness, old, v any) (string, bool) {
+	switch strict {
+	case higherStricter:
+		if rank(v) >= rank(old) {
+			return "", false
+		}
+		if _, ok := old.(bool); ok {
+			return formatValue(old), true
+		}
+		if _, ok := old.(Mode); ok {
+			return formatValue(old), true
+		}
+		return "at least " + formatValue(old), true
+	case lowerStricter:
+		return formatValue(old), rank(v) > rank(old)
+	case limitStricter:
+		o, n := old.(int), v.(int)
+		if o == 0 || (n != 0 && n <= o) {
+			return "", false
+		}
+		return fmt.Sprintf("at most %d", o), true
+	case supersetStricter:
+		o, n := old.([]string), v.([]string)
+		if missing := without(o, n); len(missing) > 0 {
+			return "it to keep " + formatValue(missing), true
+		}
+	case subsetStricter:
+		o, n := old.([]string), v.([]string)
+		if extra := without(n, o); len(extra) > 0 {
+			return "it to stay within " + formatValue(o), true
+		}
+	case teamsStricter:
+		o, n := old.([]string), v.([]string)
+		if len(o) > 0 && !slices.Equal(o, n) {
+			return "exactly " + formatValue(o), true
+		}
+	}
+	return "", false
+}
+
+// rank orders a value by strictness: higher is stricter.
+func rank(v any) int {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return 1
+		}
+		return 0
+	case int:
+		return x
+	case Tier:
+		return int(x)
+	case Permission:
+		return int(x)
+	case Mode:
+		if x == ModeEnforce {
+			return 1
+		}
+		return 0
+	}
+	panic(fmt.Sprintf("rules: no strictness order for %T", v))
+}
+
+// without returns the items of a that are not in b.
+func without(a, b []string) []string {
+	var out []string
+	inB := set(b)
+	for _, s := range a {
+		if _, ok := inB[s]; !ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// formatValue writes a value as it would appear in the YAML file.
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case []string:
+		quoted := make([]string, len(x))
+		for i, s := range x {
+			quoted[i] = fmt.Sprintf("%q", s)
+		}
+		return "[" + strings.Join(quoted, ", ") + "]"
+	case string:
+		return fmt.Sprintf("%q", x)
+	}
+	return fmt.Sprint(v)
+}
