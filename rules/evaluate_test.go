@@ -216,7 +216,10 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "non-source change needs no tests",
-			pr:   func(pr *PullRequest) { pr.Files = files("README.md", "Makefile"); pr.Reviews = []Review{approve("alice")} },
+			pr: func(pr *PullRequest) {
+				pr.Files = files("README.md", "Makefile")
+				pr.Reviews = []Review{approve("alice")}
+			},
 			want: want{tier: TierFeature, conclusion: ConclusionSuccess, gates: map[string]Status{GateTests: StatusPass}},
 		},
 		{
