@@ -25,3 +25,9 @@ type Job struct {
 func (j Job) Key() string {
 	return fmt.Sprintf("%s/%s#%d", j.Owner, j.Repo, j.Number)
 }
+
+// RepoRef names a repository.
+type RepoRef struct {
+	Owner string
+	Name  string
+}

@@ -1,0 +1,209 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/tiergate/tiergate/rules"
+)
+
+// configTTL is how long a cached config file is trusted without asking
+// GitHub. Push webhooks invalidate it sooner; the TTL only bounds how long a
+// lost webhook can pin a stale file. Revalidation is a conditional request,
+// and a 304 costs no rate limit.
+const configTTL = 10 * time.Minute
+
+// maxConfigBytes is the contents API's limit for inline content.
+const maxConfigBytes = 1 << 20
+
+// configKey names one config file version: the org file is keyed with
+// ref "" (the default branch).
+type configKey struct {
+	owner, repo, ref string
+}
+
+// configEntry is one cached config file, present or absent.
+type configEntry struct {
+	checked time.Time
+	etag    string
+	sha     string
+	missing bool        // 404: absence is cached too
+	file    *rules.File // parsed; nil when missing or broken
+	broken  error       // rules.ConfigErrors when the file does not parse
+}
+
+// configLoader reads the org file from <owner>/<orgRepo> at its default
+// branch and the repo file from the pull request's base branch, never its
+// head, so that a pull request cannot weaken its own gates.
+type configLoader struct {
+	orgRepo string
+	path    string
+	ttl     time.Duration
+	now     func() time.Time
+
+	mu      sync.Mutex
+	entries map[configKey]*configEntry
+}
+
+func newConfigLoader(orgRepo, path string) *configLoader {
+	return &configLoader{orgRepo: orgRepo, path: path, ttl: configTTL, now: time.Now, entries: map[configKey]*configEntry{}}
+}
+
+// configBrokenError says a config file exists but cannot be used. It is a
+// verdict (a failing check naming file:line:col), not a reason to retry.
+type configBrokenError struct{ err error }
+
+func (e *configBrokenError) Error() string { return e.err.Error() }
+func (e *configBrokenError) Unwrap() error { return e.err }
+
+// load returns the effective config for a pull request into baseRef. A
+// broken file yields *configBrokenError; any API failure is returned as is so
+// the job is retried; defaults are used only when neither file exists.
+func (l *configLoader) load(ctx context.Context, gh *github.Client, owner, repo, baseRef string) (*rules.Config, error) {
+	org, err := l.file(ctx, gh, configKey{owner: owner, repo: l.orgRepo})
+	if err != nil {
+		return nil, err
+	}
+	var repoFile *rules.File
+	if repo != l.orgRepo {
+		if repoFile, err = l.file(ctx, gh, configKey{owner: owner, repo: repo, ref: baseRef}); err != nil {
+			return nil, err
+		}
+	}
+	cfg, err := rules.Resolve(org, repoFile)
+	if err != nil {
+		return nil, &configBrokenError{err: err}
+	}
+	return cfg, nil
+}
+
+// invalidate drops every cached version of owner/repo's file. The org file
+// is cached under the org config repo's name, so this drops it too when repo
+// is that repository.
+func (l *configLoader) invalidate(owner, repo string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k := range l.entries {
+		if strings.EqualFold(k.owner, owner) && strings.EqualFold(k.repo, repo) {
+			delete(l.entries, k)
+		}
+	}
+}
+
+func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey) (*rules.File, error) {
+	l.mu.Lock()
+	cached := l.entries[k]
+	l.mu.Unlock()
+	if cached != nil && l.now().Sub(cached.checked) < l.ttl {
+		return cached.result()
+	}
+	e, err := l.fetch(ctx, gh, k, cached)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.entries[k] = e
+	l.mu.Unlock()
+	return e.result()
+}
+
+func (e *configEntry) result() (*rules.File, error) {
+	if e.broken != nil {
+		return nil, &configBrokenError{err: e.broken}
+	}
+	return e.file, nil
+}
+
+// fetch reads the file, revalidating a stale cached copy with If-None-Match.
+func (l *configLoader) fetch(ctx context.Context, gh *github.Client, k configKey, cached *configEntry) (*configEntry, error) {
+	u := fmt.Sprintf("repos/%s/%s/contents/%s", url.PathEscape(k.owner), url.PathEscape(k.repo), escapePath(l.path))
+	if k.ref != "" {
+		u += "?ref=" + url.QueryEscape(k.ref)
+	}
+	req, err := gh.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build config request: %w", err)
+	}
+	if cached != nil && cached.etag != "" {
+		req.Header.Set("If-None-Match", cached.etag)
+	}
+	var raw json.RawMessage
+	resp, err := gh.Do(ctx, req, &raw)
+	now := l.now()
+	switch {
+	case resp != nil && resp.StatusCode == http.StatusNotModified && cached != nil:
+		e := *cached
+		e.checked = now
+		return &e, nil
+	case resp != nil && resp.StatusCode == http.StatusNotFound:
+		return &configEntry{checked: now, missing: true}, nil
+	case err != nil:
+		return nil, fmt.Errorf("read %s from %s/%s: %w", l.path, k.owner, k.repo, err)
+	}
+	e := &configEntry{checked: now, etag: resp.Header.Get("ETag")}
+	name := l.fileName(k)
+	data, sha, bad := decodeContent(raw)
+	e.sha = sha
+	if bad != "" {
+		e.broken = rules.ConfigErrors{{File: name, Message: bad, Hint: "keep the config a regular YAML file under 1 MiB"}}
+		return e, nil
+	}
+	f, err := rules.Parse(name, data)
+	if err != nil {
+		var ce rules.ConfigErrors
+		if !errors.As(err, &ce) {
+			err = rules.ConfigErrors{{File: name, Message: err.Error()}}
+		}
+		e.broken = err
+		return e, nil
+	}
+	e.file = f
+	return e, nil
+}
+
+// fileName names a config file in messages, e.g. "acme/widgets:.github/tiergate.yml".
+func (l *configLoader) fileName(k configKey) string {
+	return fmt.Sprintf("%s/%s:%s", k.owner, k.repo, l.path)
+}
+
+// decodeContent extracts a file from a contents API answer, or says in
+// plain words why it is not a usable file.
+func decodeContent(raw json.RawMessage) (data []byte, sha string, problem string) {
+	if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
+		return nil, "", "is a directory, not a file"
+	}
+	var c github.RepositoryContent
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, "", fmt.Sprintf("unexpected answer from the contents API: %v", err)
+	}
+	sha = c.GetSHA()
+	if c.GetType() != "" && c.GetType() != "file" {
+		return nil, sha, fmt.Sprintf("is a %s, not a file", c.GetType())
+	}
+	if c.GetSize() > maxConfigBytes || (c.GetEncoding() == "none" && c.GetSize() > 0) {
+		return nil, sha, fmt.Sprintf("is %d bytes; config files must be at most 1 MiB", c.GetSize())
+	}
+	text, err := c.GetContent()
+	if err != nil {
+		return nil, sha, fmt.Sprintf("could not be decoded: %v", err)
+	}
+	data = []byte(text)
+	return data, sha, ""
+}
+
+// escapePath escapes each segment of a repository path.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}

@@ -1,0 +1,281 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+	"github.com/tiergate/tiergate/rules"
+)
+
+// EvaluatorOptions configure the Evaluator.
+type EvaluatorOptions struct {
+	AppID         int64
+	PrivateKey    []byte // PEM
+	APIURL        string // REST base URL, e.g. "https://api.github.com/" or "http://127.0.0.1:1234/api/v3/"
+	OrgConfigRepo string // default ".github"
+	ConfigPath    string // default ".github/tiergate.yml"
+	CheckName     string // default "tiergate"
+	DetailsURL    string // optional; check runs leave details_url unset when empty
+	Metrics       *Metrics
+	Transport     http.RoundTripper // base transport; nil = http.DefaultTransport
+	Retry         RetryPolicy       // zero value = production defaults
+}
+
+// progressDelay is how long an evaluation may run before its check run is
+// marked in progress; quick evaluations write only the final verdict.
+const progressDelay = 3 * time.Second
+
+// Evaluator does everything after a webhook is queued: it reads the config
+// and the pull request from GitHub, asks the engine for a verdict and
+// reports it as a check run and a sticky comment. It is safe for concurrent
+// use; its caches are shared by all workers.
+type Evaluator struct {
+	opts     EvaluatorOptions
+	clients  *clients
+	configs  *configLoader
+	people   *people
+	gatherer *gatherer
+	checks   *checkRuns
+	comments *stickyComments
+	metrics  *Metrics
+	progress time.Duration
+}
+
+// NewEvaluator builds an Evaluator. It makes no request.
+func NewEvaluator(opts EvaluatorOptions) (*Evaluator, error) {
+	if opts.AppID == 0 {
+		return nil, errors.New("GitHub App ID is required")
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = "https://api.github.com/"
+	}
+	if opts.OrgConfigRepo == "" {
+		opts.OrgConfigRepo = ".github"
+	}
+	if opts.ConfigPath == "" {
+		opts.ConfigPath = ".github/tiergate.yml"
+	}
+	if opts.CheckName == "" {
+		opts.CheckName = "tiergate"
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
+	cl, err := newClients(opts.AppID, opts.PrivateKey, opts.APIURL, opts.Transport, opts.Metrics, opts.Retry)
+	if err != nil {
+		return nil, err
+	}
+	ppl := newPeople(time.Now)
+	return &Evaluator{
+		opts:     opts,
+		clients:  cl,
+		configs:  newConfigLoader(opts.OrgConfigRepo, opts.ConfigPath),
+		people:   ppl,
+		gatherer: &gatherer{people: ppl},
+		checks:   newCheckRuns(opts.AppID, opts.CheckName, opts.DetailsURL, time.Now),
+		comments: newStickyComments(time.Now),
+		metrics:  opts.Metrics,
+		progress: progressDelay,
+	}, nil
+}
+
+// Evaluate gathers the pull request, evaluates it and reports the verdict.
+// It returns nil only when a completed check run was written, or when there
+// is nothing to do (the pull request is closed, or a recheck was asked by
+// someone without write permission). Any GitHub error is returned so the job
+// is retried; nothing green is ever posted after a failure.
+func (e *Evaluator) Evaluate(ctx context.Context, job Job) (err error) {
+	defer func() { e.clients.forgetOn401(job.InstallationID, err) }()
+	gh, err := e.clients.forInstallation(job.InstallationID)
+	if err != nil {
+		return err
+	}
+	if job.RequireWriteFrom != "" {
+		perm, err := e.people.permission(ctx, gh, job.Owner, job.Repo, job.RequireWriteFrom)
+		if err != nil {
+			return err
+		}
+		if perm < rules.PermissionWrite {
+			zerolog.Ctx(ctx).Info().Msgf("ignoring recheck from %s, who has %s permission; write is needed", job.RequireWriteFrom, perm)
+			return nil
+		}
+	}
+	pr, _, err := gh.PullRequests.Get(ctx, job.Owner, job.Repo, job.Number)
+	if err != nil {
+		return fmt.Errorf("read pull request %s: %w", job.Key(), err)
+	}
+	if pr.GetState() != "open" {
+		zerolog.Ctx(ctx).Info().Msgf("pull request %s is %s; nothing to evaluate", job.Key(), pr.GetState())
+		return nil
+	}
+	// The newest head wins: the fetched one, not the one in the job.
+	sha := pr.GetHead().GetSHA()
+	l := zerolog.Ctx(ctx).With().Str(FieldHeadSHA, sha).Logger()
+	ctx = l.WithContext(ctx)
+
+	stop := e.markInProgressAfter(ctx, gh, job.Owner, job.Repo, sha)
+	res, brokenConfig, err := e.verdict(ctx, gh, job, pr)
+	stop()
+	if err != nil {
+		return err
+	}
+	res.HeadSHA = sha
+	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, !brokenConfig); err != nil {
+		return err
+	}
+	e.metrics.Conclusions.WithLabelValues(res.Tier.String(), res.Conclusion.String()).Inc()
+	l.Info().Msgf("reported %s: %s", res.Conclusion, res.Title())
+	return nil
+}
+
+// verdict loads the config and evaluates the pull request. A broken config
+// is a verdict (brokenConfig set), not an error.
+func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job Job, pr *github.PullRequest) (res rules.Result, brokenConfig bool, err error) {
+	cfg, err := e.configs.load(ctx, gh, job.Owner, job.Repo, pr.GetBase().GetRef())
+	var broken *configBrokenError
+	if errors.As(err, &broken) {
+		return rules.ConfigFailure(broken.err), true, nil
+	}
+	if err != nil {
+		return rules.Result{}, false, err
+	}
+	snap, warnings, err := e.gatherer.gather(ctx, gh, cfg, job.Owner, job.Repo, pr)
+	if err != nil {
+		return rules.Result{}, false, err
+	}
+	res = rules.Evaluate(cfg, snap)
+	res.Warnings = append(res.Warnings, warnings...)
+	return res, false, nil
+}
+
+// report writes the check run, then the comment. The comment is created for
+// a failing gate or an override; a broken config is shown on the check run
+// only (it would otherwise comment on every open pull request at once), but
+// an existing comment still follows it.
+func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, mayCreateComment bool) error {
+	out := checkOutput{
+		Status:     "completed",
+		Conclusion: res.Conclusion.String(),
+		Title:      res.Title(),
+		Summary:    rules.Markdown(res),
+	}
+	if err := e.checks.upsert(ctx, gh, owner, repo, res.HeadSHA, out); err != nil {
+		return err
+	}
+	create := mayCreateComment && worthCommenting(res)
+	return e.comments.upsert(ctx, gh, owner, repo, number, out.Summary, create)
+}
+
+// worthCommenting: a failing gate or an override label the author should know about.
+func worthCommenting(res rules.Result) bool {
+	if res.Conclusion == rules.ConclusionFailure || len(res.Overrides) > 0 {
+		return true
+	}
+	for _, g := range res.Gates {
+		if g.Status == rules.StatusFail {
+			return true // report mode: neutral, but still worth saying
+		}
+	}
+	return false
+}
+
+// markInProgressAfter marks the check run in progress if the evaluation is
+// still running after e.progress. The returned stop waits for a write that
+// has begun, so it can never land after the verdict.
+func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, owner, repo, sha string) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTimer(e.progress)
+		defer t.Stop()
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := e.checks.upsert(ctx, gh, owner, repo, sha, checkOutput{
+			Status:  "in_progress",
+			Title:   "Evaluating",
+			Summary: "tiergate is reading the pull request and its configuration.",
+		})
+		if err != nil {
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not mark the check run in progress")
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+// ReportFailure is the last resort after the job's retries: it completes the
+// check run on the pull request's head with a failure that says why and how
+// to try again.
+func (e *Evaluator) ReportFailure(ctx context.Context, job Job, cause error) error {
+	gh, err := e.clients.forInstallation(job.InstallationID)
+	if err != nil {
+		return err
+	}
+	sha := job.HeadSHA
+	if pr, _, err := gh.PullRequests.Get(ctx, job.Owner, job.Repo, job.Number); err == nil {
+		if pr.GetState() != "open" {
+			return nil
+		}
+		sha = pr.GetHead().GetSHA()
+	} else if sha == "" {
+		return fmt.Errorf("report failure on %s: read pull request: %w", job.Key(), err)
+	}
+	reason := "an unknown error"
+	if cause != nil {
+		reason = cause.Error()
+	}
+	out := checkOutput{
+		Status:     "completed",
+		Conclusion: rules.ConclusionFailure.String(),
+		Title:      "tiergate could not evaluate",
+		Summary: fmt.Sprintf("tiergate could not evaluate this pull request, so it is not passing.\n\n"+
+			"**Why:** %s\n\n"+
+			"This is usually temporary (GitHub unavailable or rate limits). "+
+			"Push a commit or comment `/tiergate recheck` on the pull request to try again.", reason),
+	}
+	if err := e.checks.upsert(ctx, gh, job.Owner, job.Repo, sha, out); err != nil {
+		return fmt.Errorf("report failure on %s: %w", job.Key(), err)
+	}
+	return nil
+}
+
+// CompleteMergeGroup passes the check on a merge queue's temporary commit:
+// every pull request in the group already passed tiergate to be queued.
+func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string) error {
+	gh, err := e.clients.forInstallation(installationID)
+	if err != nil {
+		return err
+	}
+	out := checkOutput{
+		Status:     "completed",
+		Conclusion: rules.ConclusionSuccess.String(),
+		Title:      "Merge group: pull requests already passed",
+		Summary: "This commit was made by the merge queue. Every pull request in it passed tiergate " +
+			"before it could be queued, so the merge group passes without a new evaluation.",
+	}
+	if err := e.checks.upsert(ctx, gh, owner, repo, headSHA, out); err != nil {
+		return fmt.Errorf("complete merge group %s/%s@%s: %w", owner, repo, headSHA, err)
+	}
+	return nil
+}
+
+// ConfigChanged drops cached config for owner/repo; when repo is the org
+// config repository the org file goes too.
+func (e *Evaluator) ConfigChanged(owner, repo string) {
+	e.configs.invalidate(owner, repo)
+}

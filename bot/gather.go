@@ -1,0 +1,287 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/tiergate/tiergate/rules"
+)
+
+const (
+	perPage = 100
+	// maxListedFiles is how many files GitHub lists for one pull request.
+	maxListedFiles = 3000
+)
+
+// gatherer turns a GitHub pull request into the engine's snapshot, fetching
+// only what the config makes relevant.
+type gatherer struct {
+	people *people
+}
+
+// gather fills a rules.PullRequest for pr under cfg. The warnings are things
+// the verdict must mention that the engine cannot know, such as a team whose
+// members the App may not read.
+func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr *github.PullRequest) (rules.PullRequest, []string, error) {
+	out := rules.PullRequest{
+		Author:    pr.GetUser().GetLogin(),
+		HeadSHA:   pr.GetHead().GetSHA(),
+		Draft:     pr.GetDraft(),
+		Additions: pr.GetAdditions(),
+		Deletions: pr.GetDeletions(),
+	}
+	for _, l := range pr.Labels {
+		out.Labels = append(out.Labels, rules.Label{Name: l.GetName()})
+	}
+	var err error
+	if out.Files, err = listFiles(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
+		return out, nil, err
+	}
+	out.FilesTruncated = pr.GetChangedFiles() > len(out.Files)
+	if out.Reviews, err = listReviews(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
+		return out, nil, err
+	}
+	if overrideLabelsPresent(cfg, out.Labels) {
+		if err := fillAppliers(ctx, gh, cfg, owner, repo, pr.GetNumber(), out.Labels); err != nil {
+			return out, nil, err
+		}
+	}
+	if out.Permissions, err = g.permissions(ctx, gh, cfg, owner, repo, out); err != nil {
+		return out, nil, err
+	}
+	warnings, err := g.teams(ctx, gh, cfg, owner, &out)
+	return out, warnings, err
+}
+
+func listFiles(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.ChangedFile, error) {
+	var files []rules.ChangedFile
+	opts := &github.ListOptions{PerPage: perPage}
+	for len(files) < maxListedFiles {
+		page, resp, err := gh.PullRequests.ListFiles(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list changed files of %s/%s#%d: %w", owner, repo, number, err)
+		}
+		for _, f := range page {
+			files = append(files, rules.ChangedFile{
+				Path:         f.GetFilename(),
+				PreviousPath: f.GetPreviousFilename(),
+				Status:       rules.FileStatus(f.GetStatus()),
+				Additions:    f.GetAdditions(),
+				Deletions:    f.GetDeletions(),
+			})
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return files, nil
+}
+
+func listReviews(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.Review, error) {
+	var reviews []rules.Review
+	opts := &github.ListOptions{PerPage: perPage}
+	for {
+		page, resp, err := gh.PullRequests.ListReviews(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list reviews of %s/%s#%d: %w", owner, repo, number, err)
+		}
+		for _, r := range page {
+			reviews = append(reviews, rules.Review{
+				User:     r.GetUser().GetLogin(),
+				Bot:      r.GetUser().GetType() == "Bot",
+				State:    rules.ReviewState(r.GetState()),
+				CommitID: r.GetCommitID(),
+			})
+		}
+		if resp.NextPage == 0 {
+			return reviews, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+func overrideLabelsPresent(cfg *rules.Config, labels []rules.Label) bool {
+	for _, want := range cfg.Overrides.Labels {
+		for _, l := range labels {
+			if want != "" && strings.EqualFold(l.Name, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fillAppliers records who most recently applied each override label, from
+// the pull request's events (oldest first).
+func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, number int, labels []rules.Label) error {
+	wanted := map[string]bool{}
+	for _, name := range cfg.Overrides.Labels {
+		if name != "" {
+			wanted[strings.ToLower(name)] = true
+		}
+	}
+	applied := map[string]string{}
+	opts := &github.ListOptions{PerPage: perPage}
+	for {
+		page, resp, err := gh.Issues.ListIssueEvents(ctx, owner, repo, number, opts)
+		if err != nil {
+			return fmt.Errorf("list events of %s/%s#%d: %w", owner, repo, number, err)
+		}
+		for _, ev := range page {
+			name := strings.ToLower(ev.GetLabel().GetName())
+			if ev.GetEvent() == "labeled" && wanted[name] {
+				applied[name] = ev.GetActor().GetLogin()
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	for i := range labels {
+		labels[i].AppliedBy = applied[strings.ToLower(labels[i].Name)]
+	}
+	return nil
+}
+
+// permissions looks up only the people whose permission a gate reads:
+// decisive reviewers when the pull request's tier or critical paths need
+// approvals, and appliers of override labels. The author's reviews never
+// count, so the author is not looked up for approvals.
+func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr rules.PullRequest) (map[string]rules.Permission, error) {
+	var users []string
+	if cfg.Approvals.MinPermission > rules.PermissionNone && reviewsMatter(cfg, pr) {
+		for _, r := range pr.Reviews {
+			decisive := r.State == rules.ReviewApproved || r.State == rules.ReviewChangesRequested
+			if decisive && !r.Bot && !strings.EqualFold(r.User, pr.Author) {
+				users = append(users, r.User)
+			}
+		}
+	}
+	if cfg.Overrides.MinPermission > rules.PermissionNone {
+		for _, l := range pr.Labels {
+			if l.AppliedBy != "" {
+				users = append(users, l.AppliedBy)
+			}
+		}
+	}
+	if len(users) == 0 {
+		return nil, nil
+	}
+	perms := map[string]rules.Permission{}
+	for _, u := range users {
+		if _, done := perms[u]; done {
+			continue
+		}
+		p, err := g.people.permission(ctx, gh, owner, repo, u)
+		if err != nil {
+			return nil, err
+		}
+		perms[u] = p
+	}
+	return perms, nil
+}
+
+// teams fills TeamMembers for the teams of the critical paths the pull
+// request touches, checking only its approving reviewers. A team whose
+// members the App may not read is left out (its gate fails closed) and
+// named in a warning.
+func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Config, owner string, pr *rules.PullRequest) ([]string, error) {
+	var teams []string
+	for _, cp := range cfg.CriticalPaths {
+		if len(cp.Teams) > 0 && touches(cp.Paths, pr.Files) {
+			teams = append(teams, cp.Teams...)
+		}
+	}
+	if len(teams) == 0 {
+		return nil, nil
+	}
+	approvers := approvingReviewers(*pr)
+	var warnings []string
+	pr.TeamMembers = map[string][]string{}
+	for _, team := range teams {
+		if _, done := pr.TeamMembers[team]; done {
+			continue
+		}
+		org, slug := splitTeam(team, owner)
+		members := []string{}
+		forbidden := false
+		for _, user := range approvers {
+			ok, err := g.people.isMember(ctx, gh, org, slug, user)
+			if errors.Is(err, errTeamForbidden) {
+				forbidden = true
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				members = append(members, user)
+			}
+		}
+		if forbidden {
+			warnings = append(warnings, fmt.Sprintf(
+				"GitHub refused to show the members of team %s/%s: the App needs the members:read organization permission, so that team's approval cannot be checked", org, slug))
+			continue
+		}
+		pr.TeamMembers[team] = members
+	}
+	return warnings, nil
+}
+
+func touches(paths rules.Globs, files []rules.ChangedFile) bool {
+	for _, f := range files {
+		if paths.Match(f.Path) || (f.PreviousPath != "" && paths.Match(f.PreviousPath)) {
+			return true
+		}
+	}
+	return false
+}
+
+// approvingReviewers are the humans other than the author whose latest
+// decisive review approves.
+func approvingReviewers(pr rules.PullRequest) []string {
+	latest := map[string]rules.ReviewState{}
+	var order []string
+	for _, r := range pr.Reviews {
+		switch r.State {
+		case rules.ReviewApproved, rules.ReviewChangesRequested, rules.ReviewDismissed:
+		default:
+			continue
+		}
+		if r.Bot || strings.EqualFold(r.User, pr.Author) {
+			continue
+		}
+		if _, seen := latest[r.User]; !seen {
+			order = append(order, r.User)
+		}
+		latest[r.User] = r.State
+	}
+	var out []string
+	for _, u := range order {
+		if latest[u] == rules.ReviewApproved {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// reviewsMatter reports whether any gate of the pull request's verdict reads
+// reviews: the approvals gate when approvals are required, or a critical
+// path's team gate. The engine decides the tier from files and labels alone,
+// so a trial evaluation without permissions answers exactly.
+func reviewsMatter(cfg *rules.Config, pr rules.PullRequest) bool {
+	for _, g := range rules.Evaluate(cfg, pr).Gates {
+		if strings.HasPrefix(g.Name, rules.GateCriticalPrefix) {
+			return true
+		}
+		if g.Name == rules.GateApprovals && g.Status != rules.StatusNotRequired {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,165 @@
+package githubtest
+
+import (
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// checkRunBody is the create/update request; the OpenAPI check has
+// already validated it against GitHub's schema.
+type checkRunBody struct {
+	Name       *string `json:"name"`
+	HeadSHA    *string `json:"head_sha"`
+	DetailsURL *string `json:"details_url"`
+	ExternalID *string `json:"external_id"`
+	Status     *string `json:"status"`
+	Conclusion *string `json:"conclusion"`
+	Output     *struct {
+		Title   *string `json:"title"`
+		Summary *string `json:"summary"`
+		Text    *string `json:"text"`
+	} `json:"output"`
+}
+
+// apply merges the fields the body sets into run. A conclusion completes
+// the run, as on GitHub.
+func (b checkRunBody) apply(run *CheckRun) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&run.Name, b.Name)
+	set(&run.HeadSHA, b.HeadSHA)
+	set(&run.DetailsURL, b.DetailsURL)
+	set(&run.ExternalID, b.ExternalID)
+	set(&run.Status, b.Status)
+	set(&run.Conclusion, b.Conclusion)
+	if b.Output != nil {
+		set(&run.Title, b.Output.Title)
+		set(&run.Summary, b.Output.Summary)
+		set(&run.Text, b.Output.Text)
+	}
+	if run.Conclusion != "" {
+		run.Status = "completed"
+	}
+	run.Status = cmp.Or(run.Status, "queued")
+}
+
+func (s *Server) checkRunJSON(run *CheckRun) *github.CheckRun {
+	out := &github.CheckRun{
+		ID:         github.Int64(run.ID),
+		Name:       github.String(run.Name),
+		HeadSHA:    github.String(run.HeadSHA),
+		Status:     github.String(run.Status),
+		DetailsURL: github.String(run.DetailsURL),
+		ExternalID: github.String(run.ExternalID),
+		App:        &github.App{ID: github.Int64(run.AppID)},
+		Output: &github.CheckRunOutput{
+			Title:   github.String(run.Title),
+			Summary: github.String(run.Summary),
+			Text:    github.String(run.Text),
+		},
+	}
+	if run.AppID == s.AppID {
+		out.App.Slug = github.String(s.AppSlug)
+	}
+	if run.Conclusion != "" {
+		out.Conclusion = github.String(run.Conclusion)
+	}
+	return out
+}
+
+func (s *Server) handleCreateCheckRun(w http.ResponseWriter, r *http.Request) {
+	rp := s.repoOf(w, r)
+	if rp == nil {
+		return
+	}
+	var b checkRunBody
+	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
+		return
+	}
+	s.nextID++
+	run := &CheckRun{ID: s.nextID, AppID: s.AppID}
+	b.apply(run)
+	rp.checkRuns = append(rp.checkRuns, run)
+	writeJSON(w, http.StatusCreated, s.checkRunJSON(run))
+}
+
+// checkRunOf finds the check run named in the path or answers 404.
+func (s *Server) checkRunOf(w http.ResponseWriter, r *http.Request) *CheckRun {
+	rp := s.repoOf(w, r)
+	if rp == nil {
+		return nil
+	}
+	id, _ := strconv.ParseInt(r.PathValue("check_run_id"), 10, 64)
+	for _, run := range rp.checkRuns {
+		if run.ID == id {
+			return run
+		}
+	}
+	writeError(w, http.StatusNotFound, "Not Found")
+	return nil
+}
+
+func (s *Server) handleCheckRun(w http.ResponseWriter, r *http.Request) {
+	if run := s.checkRunOf(w, r); run != nil {
+		writeJSON(w, http.StatusOK, s.checkRunJSON(run))
+	}
+}
+
+func (s *Server) handleUpdateCheckRun(w http.ResponseWriter, r *http.Request) {
+	run := s.checkRunOf(w, r)
+	if run == nil {
+		return
+	}
+	if run.AppID != s.AppID {
+		writeError(w, http.StatusForbidden, "Invalid app_id `"+strconv.FormatInt(s.AppID, 10)+"` - check run can only be modified by the GitHub App that created it.")
+		return
+	}
+	var b checkRunBody
+	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
+		return
+	}
+	b.apply(run)
+	writeJSON(w, http.StatusOK, s.checkRunJSON(run))
+}
+
+// handleListCheckRuns lists the check runs on a commit SHA with GitHub's
+// filters: check_name, status, app_id, and filter=latest (the default:
+// only the newest run per name) or all.
+func (s *Server) handleListCheckRuns(w http.ResponseWriter, r *http.Request) {
+	rp := s.repoOf(w, r)
+	if rp == nil {
+		return
+	}
+	q := r.URL.Query()
+	latest := map[string]int64{}
+	for _, run := range rp.checkRuns {
+		if run.HeadSHA == r.PathValue("ref") {
+			latest[run.Name] = max(latest[run.Name], run.ID)
+		}
+	}
+	var out []*github.CheckRun
+	// Newest first, as GitHub lists them.
+	for i := len(rp.checkRuns) - 1; i >= 0; i-- {
+		run := rp.checkRuns[i]
+		switch {
+		case run.HeadSHA != r.PathValue("ref"):
+		case q.Get("check_name") != "" && q.Get("check_name") != run.Name:
+		case q.Get("status") != "" && q.Get("status") != run.Status:
+		case q.Get("app_id") != "" && q.Get("app_id") != strconv.FormatInt(run.AppID, 10):
+		case q.Get("filter") != "all" && latest[run.Name] != run.ID:
+		default:
+			out = append(out, s.checkRunJSON(run))
+		}
+	}
+	total := len(out)
+	writeJSON(w, http.StatusOK, github.ListCheckRunsResults{Total: &total, CheckRuns: page(w, r, out)})
+}

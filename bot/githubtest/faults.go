@@ -1,0 +1,85 @@
+package githubtest
+
+import (
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// fault is an injected answer for the next matching requests.
+type fault struct {
+	method, pattern string
+	remaining       int
+	respond         func(w http.ResponseWriter)
+}
+
+// FailNext makes the next n requests matching method and pathPattern
+// answer status with a GitHub-like JSON error body, before authentication.
+// method "" matches any method. pathPattern is either an OpenAPI path
+// template exactly as GitHub documents it ("/repos/{owner}/{repo}/pulls")
+// or a path.Match pattern over the request path without the /api/v3 prefix
+// ("/repos/octo/*/pulls/1").
+func (s *Server) FailNext(method, pathPattern string, n, status int) {
+	s.addFault(method, pathPattern, n, func(w http.ResponseWriter) {
+		writeError(w, status, http.StatusText(status))
+	})
+}
+
+// RateLimitNext makes the next matching request hit GitHub's secondary
+// rate limit: 403 with Retry-After and the documented message, which
+// go-github turns into *github.AbuseRateLimitError with RetryAfter set.
+// Note that go-github then refuses requests itself until retryAfter passes.
+func (s *Server) RateLimitNext(method, pathPattern string, retryAfter time.Duration) {
+	s.addFault(method, pathPattern, 1, func(w http.ResponseWriter) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Round(time.Second)/time.Second)))
+		writeJSON(w, http.StatusForbidden, map[string]string{
+			"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+		})
+	})
+}
+
+// PrimaryRateLimitNext makes the next matching request find the primary
+// rate limit exhausted: 403 with X-RateLimit-Remaining 0 and a reset
+// resetIn from now, which go-github turns into *github.RateLimitError.
+// go-github then refuses requests itself until the reset time.
+func (s *Server) PrimaryRateLimitNext(method, pathPattern string, resetIn time.Duration) {
+	s.addFault(method, pathPattern, 1, func(w http.ResponseWriter) {
+		h := w.Header()
+		h.Set("X-RateLimit-Remaining", "0")
+		h.Set("X-RateLimit-Used", strconv.Itoa(rateLimit))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(resetIn).Unix(), 10))
+		writeJSON(w, http.StatusForbidden, map[string]string{
+			"message":           "API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.",
+			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit",
+		})
+	})
+}
+
+func (s *Server) addFault(method, pattern string, n int, respond func(http.ResponseWriter)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &fault{method: strings.ToUpper(method), pattern: pattern, remaining: n, respond: respond})
+}
+
+// takeFault consumes one use of the first fault matching the request.
+func (s *Server) takeFault(method, template, reqPath string) *fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.method != "" && f.method != method {
+			continue
+		}
+		if ok, _ := path.Match(f.pattern, reqPath); !ok && f.pattern != template {
+			continue
+		}
+		f.remaining--
+		if f.remaining <= 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		return f
+	}
+	return nil
+}

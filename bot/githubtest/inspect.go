@@ -1,0 +1,69 @@
+package githubtest
+
+import "time"
+
+// AddCheckRun records a check run directly (e.g. one by another App, with
+// a different AppID) and returns its ID.
+func (s *Server) AddCheckRun(owner, name string, run CheckRun) int64 {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.mustRepo(owner, name)
+	s.nextID++
+	run.ID = s.nextID
+	if run.AppID == 0 {
+		run.AppID = s.AppID
+	}
+	r.checkRuns = append(r.checkRuns, &run)
+	return run.ID
+}
+
+// CheckRuns returns a repository's check runs in creation order.
+func (s *Server) CheckRuns(owner, name string) []CheckRun {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []CheckRun
+	for _, cr := range s.mustRepo(owner, name).checkRuns {
+		out = append(out, *cr)
+	}
+	return out
+}
+
+// Comments returns the comments on an issue or pull request in creation
+// order.
+func (s *Server) Comments(owner, name string, number int) []Comment {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Comment
+	for _, c := range s.mustRepo(owner, name).comments {
+		if c.issue == number {
+			out = append(out, c.Comment)
+		}
+	}
+	return out
+}
+
+// SetTime pins the fake's clock, used to stamp reviews, events, comments
+// and check runs (tokens and JWTs always use the real clock).
+func (s *Server) SetTime(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = t.UTC().Truncate(time.Second)
+}
+
+// Advance moves the fake's clock forward by d, pinning it first if needed.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = s.now().Add(d)
+}
+
+// now is the fake's clock; s.mu must be held.
+func (s *Server) now() time.Time {
+	if s.clock.IsZero() {
+		return time.Now().UTC().Truncate(time.Second)
+	}
+	return s.clock
+}

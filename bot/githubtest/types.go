@@ -1,0 +1,115 @@
+package githubtest
+
+import (
+	"time"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// PullRequest seeds a pull request. Zero values get GitHub-like defaults:
+// State "open", Title "Pull request #N", HeadRef "feature-N", BaseRef the
+// repository's default branch.
+type PullRequest struct {
+	Number  int
+	Title   string
+	Body    string
+	Author  string
+	HeadSHA string
+	HeadRef string
+	BaseRef string
+	Draft   bool
+	Labels  []string
+	// State is "open" or "closed".
+	State string
+}
+
+// File seeds one changed file of a pull request. Status defaults to
+// "modified"; GitHub's values are added, removed, modified, renamed,
+// copied, changed and unchanged.
+type File struct {
+	Filename         string
+	PreviousFilename string
+	Status           string
+	Additions        int
+	Deletions        int
+}
+
+// Review seeds a pull request review.
+type Review struct {
+	User string
+	// Bot makes the reviewer's user type "Bot" instead of "User".
+	Bot bool
+	// State is APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING.
+	State    string
+	CommitID string
+	Body     string
+	// SubmittedAt defaults to the fake's clock (see SetTime).
+	SubmittedAt time.Time
+}
+
+// CheckRun is a check run as the fake stores it: what the bot wrote, in a
+// form one cmp.Diff can compare. AppID 0 in AddCheckRun means the fake's
+// own App.
+type CheckRun struct {
+	ID         int64
+	AppID      int64
+	Name       string
+	HeadSHA    string
+	Status     string
+	Conclusion string
+	DetailsURL string
+	ExternalID string
+	Title      string
+	Summary    string
+	Text       string
+}
+
+// Comment is an issue comment as the fake stores it.
+type Comment struct {
+	ID   int64
+	User string
+	Body string
+}
+
+// Request is one request the fake received. Path has the "/api/v3" prefix
+// removed; Template is the OpenAPI path it matched ("" if none).
+type Request struct {
+	Method   string
+	Path     string
+	Template string
+	Query    string
+	Status   int
+}
+
+type installation struct {
+	id      int64
+	account string
+	repos   []string // "owner/name", lower case
+}
+
+type repo struct {
+	id            int64
+	owner, name   string
+	defaultBranch string
+	private       bool
+	files         map[string]map[string][]byte // ref -> path -> content
+	pulls         map[int]*pull
+	roles         map[string]string // lower-case login -> role
+	checkRuns     []*CheckRun
+	comments      []*comment
+}
+
+type comment struct {
+	Comment
+	issue     int
+	bot       bool
+	createdAt time.Time
+	updatedAt time.Time
+}
+
+type pull struct {
+	pr      PullRequest
+	files   []File
+	reviews []*github.PullRequestReview
+	events  []*github.IssueEvent
+}

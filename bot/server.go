@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/hlog"
+)
+
+// HTTP server limits. Webhook bodies are at most 25 MiB (GitHub caps
+// payloads there); timeouts keep slow or idle clients from holding
+// connections.
+const (
+	maxWebhookBytes   = 25 << 20
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 60 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// Server receives GitHub webhooks and runs the evaluations they ask for.
+type Server struct {
+	settings Settings
+	logger   zerolog.Logger
+	metrics  *Metrics
+	ev       evaluator
+	queue    *queue
+	seen     *dedupe
+
+	fanOutLimit int
+	fanOutPause time.Duration
+
+	started  atomic.Bool
+	serving  atomic.Bool
+	draining atomic.Bool
+}
+
+// newServer wires a server around ev; New plugs in the real evaluator and
+// tests a fake.
+func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluator, qo queueOptions) *Server {
+	if qo.Workers == 0 {
+		qo.Workers = s.Workers
+	}
+	return &Server{
+		settings: s, logger: logger, metrics: m, ev: ev,
+		queue:       newQueue(qo, ev, m, logger),
+		seen:        newDedupe(dedupeCapacity, dedupeTTL, time.Now),
+		fanOutLimit: defaultFanOutLimit,
+		fanOutPause: defaultFanOutPause,
+	}
+}
+
+// Handler serves POST /webhook, GET /healthz, GET /readyz and GET /metrics.
+// Other paths answer 404 and other methods 405.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /webhook", http.HandlerFunc(s.webhook))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case s.draining.Load():
+			writeText(w, http.StatusServiceUnavailable, "shutting down")
+		case !s.serving.Load():
+			writeText(w, http.StatusServiceUnavailable, "starting")
+		default:
+			writeText(w, http.StatusOK, "ready")
+		}
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+	// Each request gets its own copy of the logger carrying the delivery
+	// and event, which travels into the work it queues.
+	var h http.Handler = mux
+	h = hlog.CustomHeaderHandler(FieldEvent, github.EventTypeHeader)(h)
+	h = hlog.CustomHeaderHandler(FieldDeliveryID, github.DeliveryIDHeader)(h)
+	return hlog.NewHandler(s.logger)(h)
+}
+
+// Serve runs the workers and the HTTP server on ln until ctx ends, then
+// shuts down gracefully: readiness turns 503 and new webhooks are refused
+// with 503 while queued and running work finishes, up to ShutdownTimeout.
+// Work still unfinished then is cancelled and logged. Serve returns nil
+// after a clean shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if !s.started.CompareAndSwap(false, true) {
+		return errors.New("tiergate: Serve called twice")
+	}
+	l := s.logger
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	s.queue.start(workCtx)
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.serving.Store(true)
+	l.Info().Str("address", ln.Addr().String()).Int("workers", s.queue.opts.Workers).Msg("serving")
+
+	select {
+	case err := <-errc:
+		s.draining.Store(true)
+		stopWork()
+		s.queue.wait()
+		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+
+	s.draining.Store(true)
+	timeout := s.settings.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = DefaultShutdownTimeout
+	}
+	// Keep answering (503 to webhooks and readiness) while work drains, so
+	// load balancers and GitHub see a clear refusal; close HTTP at the end.
+	httpGrace := min(2*time.Second, timeout/5)
+	l.Info().Dur("timeout", timeout).Msg("shutting down: finishing queued evaluations")
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), timeout-httpGrace)
+	drainErr := s.queue.drain(drainCtx)
+	cancelDrain()
+	stopWork()
+	s.queue.wait()
+	for _, w := range s.queue.unfinished() {
+		if w.task == nil {
+			s.metrics.Evaluations.WithLabelValues("skipped").Inc()
+		}
+		l.Warn().Str(FieldJob, w.key).Str(FieldDeliveryID, w.deliveryID).
+			Msg("not evaluated: redeliver the webhook or comment /tiergate recheck")
+	}
+	if drainErr != nil {
+		l.Warn().Msg("shutdown timeout reached before all evaluations finished")
+	}
+
+	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), httpGrace)
+	defer cancelHTTP()
+	if err := srv.Shutdown(httpCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shut down http server: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	}
+	l.Info().Msg("stopped")
+	return nil
+}
+
+// WaitIdle blocks until no work is queued, waiting to retry, or running, or
+// ctx ends.
+func (s *Server) WaitIdle(ctx context.Context) error {
+	return s.queue.waitIdle(ctx)
+}
+
+func writeText(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	fmt.Fprintln(w, msg)
+}

@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/hlog"
+)
+
+// webhook answers a GitHub delivery. Responses:
+//
+//	202 accepted      work queued; evaluation happens in the background
+//	200 <reason>      ping, duplicate delivery, or an event/action tiergate ignores
+//	400 <reason>      malformed JSON, no delivery ID, no installation ID
+//	401               X-Hub-Signature-256 missing or wrong (SHA-1 alone is refused)
+//	413               body over 25 MiB
+//	415               content type other than JSON or form-encoded
+//	503               shutting down, or the queue is full: GitHub shows the
+//	                  delivery as failed, and it can be redelivered
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	l := hlog.FromRequest(r)
+	// The event name is only trusted (and used as a metric label) once the
+	// signature checks out, so forged requests cannot inflate label values.
+	event := "unverified"
+	respond := func(status int, outcome, msg string, lvl zerolog.Level) {
+		s.metrics.Deliveries.WithLabelValues(event, outcome).Inc()
+		l.WithLevel(lvl).Int(FieldStatus, status).Str(FieldOutcome, outcome).
+			Dur(FieldDuration, time.Since(start)).Msg("webhook " + msg)
+		writeText(w, status, msg)
+	}
+
+	if s.draining.Load() {
+		respond(http.StatusServiceUnavailable, "draining", "refused: tiergate is shutting down; redeliver later", zerolog.InfoLevel)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxWebhookBytes)
+	sig := r.Header.Get(github.SHA256SignatureHeader)
+	if !strings.HasPrefix(sig, "sha256=") {
+		respond(http.StatusUnauthorized, "bad_signature", "rejected: X-Hub-Signature-256 is missing", zerolog.WarnLevel)
+		return
+	}
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" && ct != "application/x-www-form-urlencoded" {
+		respond(http.StatusUnsupportedMediaType, "bad_request", "rejected: content type must be application/json", zerolog.WarnLevel)
+		return
+	}
+	payload, err := github.ValidatePayload(r, s.settings.WebhookSecret)
+	if err != nil {
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			respond(http.StatusRequestEntityTooLarge, "too_large", "rejected: body over 25 MiB", zerolog.WarnLevel)
+			return
+		}
+		// The error text is not passed on: it could help a prober.
+		respond(http.StatusUnauthorized, "bad_signature", "rejected: signature does not match the webhook secret", zerolog.WarnLevel)
+		return
+	}
+	event = github.WebHookType(r)
+	delivery := github.DeliveryID(r)
+	if event == "" || delivery == "" {
+		event = "unknown"
+		respond(http.StatusBadRequest, "bad_request", "rejected: X-GitHub-Event and X-GitHub-Delivery are required", zerolog.WarnLevel)
+		return
+	}
+	if !json.Valid(payload) {
+		respond(http.StatusBadRequest, "bad_request", "rejected: body is not valid JSON", zerolog.WarnLevel)
+		return
+	}
+	if !s.seen.claim(delivery) {
+		respond(http.StatusOK, "duplicate", "duplicate: delivery already processed", zerolog.InfoLevel)
+		return
+	}
+
+	ctx := context.WithoutCancel(r.Context())
+	p, err := router{s: s, ctx: ctx, event: event, deliveryID: delivery}.route(payload)
+	if err != nil {
+		s.seen.forget(delivery)
+		respond(http.StatusBadRequest, "bad_request", "rejected: "+err.Error(), zerolog.WarnLevel)
+		return
+	}
+	if p.ignored != "" {
+		respond(http.StatusOK, "ignored", p.ignored, zerolog.DebugLevel)
+		return
+	}
+	for _, rr := range p.configChanged {
+		s.ev.ConfigChanged(rr.Owner, rr.Name)
+	}
+	for _, wk := range p.works {
+		if err := s.queue.enqueue(wk); err != nil {
+			// Work queued before the failure stays; a redelivery merges
+			// with it rather than doubling it.
+			s.seen.forget(delivery)
+			respond(http.StatusServiceUnavailable, "queue_full", "refused: "+err.Error()+"; redeliver later", zerolog.ErrorLevel)
+			return
+		}
+	}
+	respond(http.StatusAccepted, "accepted", "accepted", zerolog.InfoLevel)
+}

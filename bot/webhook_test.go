@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"testing"
+
+	gocmp "github.com/google/go-cmp/cmp"
+)
+
+// job is the job a Codertocat/Hello-World#2 event should produce.
+func job(event, sha string) Job {
+	return Job{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: sha, DeliveryID: "d-1", Event: event}
+}
+
+// checkRunFix makes GitHub's documentation example parse: its app
+// timestamps ("2018-04-25 20:42:10") are not RFC 3339 as real deliveries are.
+var checkRunFix = map[string]any{
+	"check_run.app.created_at": "2018-04-25T20:42:10Z", "check_run.app.updated_at": "2018-04-25T20:42:10Z",
+	"check_run.check_suite.app.created_at": "2018-04-25T20:42:10Z", "check_run.check_suite.app.updated_at": "2018-04-25T20:42:10Z",
+}
+
+func with(base map[string]any, extra map[string]any) map[string]any {
+	m := maps.Clone(base)
+	maps.Copy(m, extra)
+	return m
+}
+
+func TestWebhookRouting(t *testing.T) {
+	mergeGroup := []byte(`{"action":"checks_requested","merge_group":{"head_sha":"abc123","head_ref":"refs/heads/gh-readonly-queue/main/pr-2-abc"},
+		"repository":{"name":"Hello-World","owner":{"login":"Codertocat"}},"installation":{"id":7}}`)
+	tests := []struct {
+		name, event, file string
+		edits             map[string]any
+		body              []byte // instead of file
+		ev                *fakeEvaluator
+		wantStatus        int
+		wantJobs          []Job
+		wantConfig        []RepoRef
+		wantMergeGroups   []string
+	}{
+		{name: "pull_request opened", event: "pull_request", file: "opened.payload.json",
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.opened", headSHA)}},
+		{name: "pull_request reopened", event: "pull_request", file: "reopened.payload.json",
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.reopened", headSHA)}},
+		{name: "pull_request synchronize", event: "pull_request", file: "synchronize.payload.json",
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.synchronize", headSHA)}},
+		{name: "pull_request labeled", event: "pull_request", file: "labeled.payload.json",
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.labeled", headSHA)}},
+		{name: "pull_request unlabeled", event: "pull_request", file: "unlabeled.payload.json",
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.unlabeled", headSHA)}},
+		{name: "pull_request ready_for_review", event: "pull_request", file: "ready_for_review.with-installation.payload.json",
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.ready_for_review", headSHA)}},
+		{name: "pull_request edited base", event: "pull_request", file: "opened.payload.json",
+			edits:      map[string]any{"action": "edited", "changes": map[string]any{"base": map[string]any{"ref": map[string]any{"from": "dev"}}}},
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.edited", headSHA)}},
+		{name: "pull_request edited title only", event: "pull_request", file: "opened.payload.json",
+			edits:      map[string]any{"action": "edited", "changes": map[string]any{"title": map[string]any{"from": "old"}}},
+			wantStatus: http.StatusOK},
+		{name: "pull_request closed ignored", event: "pull_request", file: "closed.payload.json", wantStatus: http.StatusOK},
+		{name: "pull_request assigned ignored", event: "pull_request", file: "assigned.payload.json", wantStatus: http.StatusOK},
+		{name: "pull_request without installation", event: "pull_request", file: "opened.payload.json",
+			edits: map[string]any{"installation": nil}, wantStatus: http.StatusBadRequest},
+		{name: "review submitted", event: "pull_request_review", file: "submitted.payload.json",
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request_review.submitted", headSHA)}},
+		{name: "review dismissed", event: "pull_request_review", file: "submitted.payload.json", edits: map[string]any{"action": "dismissed"},
+			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request_review.dismissed", headSHA)}},
+		{name: "recheck comment", event: "issue_comment", file: "created.with-installation.payload.json",
+			edits:      map[string]any{"comment.body": "  /tiergate recheck\n", "issue.pull_request": map[string]any{"url": "x"}},
+			wantStatus: http.StatusAccepted,
+			wantJobs: []Job{{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 1, DeliveryID: "d-1",
+				Event: "issue_comment.created", RequireWriteFrom: "Codertocat"}}},
+		{name: "recheck comment on an issue ignored", event: "issue_comment", file: "created.with-installation.payload.json",
+			edits: map[string]any{"comment.body": "/tiergate recheck"}, wantStatus: http.StatusOK},
+		{name: "other comment ignored", event: "issue_comment", file: "created.with-installation.payload.json",
+			edits: map[string]any{"issue.pull_request": map[string]any{"url": "x"}}, wantStatus: http.StatusOK},
+		{name: "check_suite rerequested with pull requests", event: "check_suite", file: "rerequested.payload.json",
+			edits: map[string]any{"check_suite.app.id": testAppID}, wantStatus: http.StatusAccepted,
+			wantJobs: []Job{{InstallationID: 957387, Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: headSHA,
+				DeliveryID: "d-1", Event: "check_suite.rerequested"}}},
+		{name: "check_suite of another app ignored", event: "check_suite", file: "rerequested.payload.json", wantStatus: http.StatusOK},
+		{name: "check_run rerequested without pull requests looks up the commit", event: "check_run", file: "rerequested.payload.json",
+			edits: with(checkRunFix, map[string]any{"check_run.app.id": testAppID, "check_run.name": "tiergate"}),
+			ev: &fakeEvaluator{forCommit: map[string][]Job{"d6fde92930d4715a2b49857d24b940956b26d2d3": {
+				{Owner: "Codertocat", Repo: "Hello-World", Number: 9, HeadSHA: "d6fde92930d4715a2b49857d24b940956b26d2d3"}}}},
+			wantStatus: http.StatusAccepted,
+			wantJobs: []Job{{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 9,
+				HeadSHA: "d6fde92930d4715a2b49857d24b940956b26d2d3", DeliveryID: "d-1", Event: "check_run.rerequested"}}},
+		{name: "check_run of another name ignored", event: "check_run", file: "rerequested.payload.json",
+			edits: with(checkRunFix, map[string]any{"check_run.app.id": testAppID}), wantStatus: http.StatusOK},
+		{name: "check_run completed ignored", event: "check_run", file: "completed.payload.json", wantStatus: http.StatusOK},
+		{name: "push changing repo config", event: "push", file: "with-new-branch.payload.json",
+			edits: map[string]any{"commits": []any{map[string]any{"id": "1", "added": []any{}, "removed": []any{}, "modified": []any{"README.md", ".github/tiergate.yml"}}}},
+			ev: &fakeEvaluator{openPRs: map[string][]Job{"Codertocat/Hello-World": {
+				{Owner: "Codertocat", Repo: "Hello-World", Number: 3, HeadSHA: "s3"},
+				{Owner: "Codertocat", Repo: "Hello-World", Number: 4, HeadSHA: "s4"}}}},
+			wantStatus: http.StatusAccepted,
+			// Dropped on receipt and again when the fan-out starts.
+			wantConfig: []RepoRef{{"Codertocat", "Hello-World"}, {"Codertocat", "Hello-World"}},
+			wantJobs: []Job{
+				{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 3, HeadSHA: "s3", DeliveryID: "d-1", Event: "push.config"},
+				{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 4, HeadSHA: "s4", DeliveryID: "d-1", Event: "push.config"}}},
+		{name: "push of 20 commits may hide a config change", event: "push", file: "with-new-branch.payload.json",
+			edits: map[string]any{"commits": func() []any {
+				var cs []any
+				for i := range 20 {
+					cs = append(cs, map[string]any{"id": fmt.Sprint(i), "modified": []any{"README.md"}})
+				}
+				return cs
+			}()},
+			ev:         &fakeEvaluator{openPRs: map[string][]Job{"Codertocat/Hello-World": nil}},
+			wantStatus: http.StatusAccepted,
+			wantConfig: []RepoRef{{"Codertocat", "Hello-World"}, {"Codertocat", "Hello-World"}}},
+		{name: "push to org config repo re-evaluates every repo", event: "push", file: "with-new-branch.payload.json",
+			edits: map[string]any{"repository.name": ".github",
+				"commits": []any{map[string]any{"id": "1", "removed": []any{".github/tiergate.yml"}}}},
+			ev: &fakeEvaluator{repos: []RepoRef{{"Codertocat", "a"}, {"Codertocat", "b"}}, openPRs: map[string][]Job{
+				"Codertocat/a": {{Owner: "Codertocat", Repo: "a", Number: 1}},
+				"Codertocat/b": {{Owner: "Codertocat", Repo: "b", Number: 2, InstallationID: 1}}}},
+			wantStatus: http.StatusAccepted,
+			wantConfig: []RepoRef{{"Codertocat", ".github"}, {"Codertocat", ".github"}},
+			wantJobs: []Job{
+				{InstallationID: 1, Owner: "Codertocat", Repo: "a", Number: 1, DeliveryID: "d-1", Event: "push.config"},
+				{InstallationID: 1, Owner: "Codertocat", Repo: "b", Number: 2, DeliveryID: "d-1", Event: "push.config"}}},
+		{name: "push not touching config ignored", event: "push", file: "with-new-branch.payload.json", wantStatus: http.StatusOK},
+		{name: "push of a tag ignored", event: "push", file: "with-installation.payload.json", wantStatus: http.StatusOK},
+		{name: "push to another branch ignored", event: "push", file: "with-new-branch.payload.json",
+			edits:      map[string]any{"ref": "refs/heads/feature", "commits": []any{map[string]any{"id": "1", "added": []any{".github/tiergate.yml"}}}},
+			wantStatus: http.StatusOK},
+		{name: "merge group completes the check", event: "merge_group", body: mergeGroup,
+			wantStatus: http.StatusAccepted, wantMergeGroups: []string{"7 Codertocat/Hello-World@abc123"}},
+		{name: "ping", event: "ping", file: "payload.json", wantStatus: http.StatusOK},
+		{name: "installation logged", event: "installation", file: "created.payload.json", wantStatus: http.StatusOK},
+		{name: "installation_repositories logged", event: "installation_repositories", file: "added.payload.json", wantStatus: http.StatusOK},
+		{name: "unknown event ignored", event: "label", file: "../issue_comment/created.payload.json", wantStatus: http.StatusOK},
+		{name: "unparseable known event", event: "pull_request", body: []byte(`{"action": 5}`), wantStatus: http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := tc.ev
+			if ev == nil {
+				ev = &fakeEvaluator{}
+			}
+			ts := startServer(t, ev, queueOptions{}, nil)
+			body := tc.body
+			if body == nil {
+				body = payload(t, tc.event, tc.file, tc.edits)
+			}
+			status, msg := ts.post(t, tc.event, "d-1", body)
+			if status != tc.wantStatus {
+				t.Fatalf("POST %s = %d %q, want %d", tc.event, status, msg, tc.wantStatus)
+			}
+			ts.waitIdle(t)
+			got, rep, cfg, mg := ev.calls()
+			slices.SortFunc(got, func(a, b Job) int { return cmp.Compare(a.Key(), b.Key()) })
+			if diff := gocmp.Diff(tc.wantJobs, got); diff != "" {
+				t.Errorf("evaluated jobs (-want +got):\n%s", diff)
+			}
+			if diff := gocmp.Diff(tc.wantConfig, cfg); diff != "" {
+				t.Errorf("ConfigChanged calls (-want +got):\n%s", diff)
+			}
+			if diff := gocmp.Diff(tc.wantMergeGroups, mg); diff != "" {
+				t.Errorf("CompleteMergeGroup calls (-want +got):\n%s", diff)
+			}
+			if len(rep) != 0 {
+				t.Errorf("ReportFailure calls = %v, want none", rep)
+			}
+		})
+	}
+}
