@@ -74,7 +74,7 @@ func (b *syncBuffer) String() string {
 // newHarness seeds the fake with the example payloads' repository and pull
 // request (head files given by the caller), the base-branch config, and
 // reviewers of every permission level, then starts the server.
-func newHarness(t *testing.T, repoConfig string) *harness {
+func newHarness(t *testing.T, repoConfig string, tweaks ...func(*bot.Settings)) *harness {
 	t.Helper()
 	gh := githubtest.New(t)
 	gh.AddRepo(owner, repo, baseRef)
@@ -94,7 +94,7 @@ func newHarness(t *testing.T, repoConfig string) *harness {
 	gh.AddTeamMember(owner, "payments-owners", "carol")
 
 	logs := &syncBuffer{}
-	srv, err := bot.New(bot.Settings{
+	settings := bot.Settings{
 		Listen:          "127.0.0.1:0",
 		AppID:           gh.AppID,
 		PrivateKey:      gh.PrivateKeyPEM,
@@ -104,8 +104,13 @@ func newHarness(t *testing.T, repoConfig string) *harness {
 		LogLevel:        "debug",
 		LogFormat:       "json",
 		ShutdownTimeout: 5 * time.Second,
+		Debounce:        20 * time.Millisecond,
 		Retry:           bot.RetryPolicy{MaxAttempts: 4, BaseDelay: 10 * time.Millisecond, MaxWait: 5 * time.Second},
-	}, zerolog.New(logs).With().Timestamp().Logger())
+	}
+	for _, tweak := range tweaks {
+		tweak(&settings)
+	}
+	srv, err := bot.New(settings, zerolog.New(logs).With().Timestamp().Logger())
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tiergate/tiergate/bot"
 )
 
 func TestE2ETiers(t *testing.T) {
@@ -159,7 +161,8 @@ func TestE2EConfig(t *testing.T) {
 }
 
 func TestE2EBurstIsCoalesced(t *testing.T) {
-	h := newHarness(t, strictConfig)
+	// The production debounce: GitHub's burst for one change lands within it.
+	h := newHarness(t, strictConfig, func(s *bot.Settings) { s.Debounce = bot.DefaultDebounce })
 	h.gh.SetChangedFiles(owner, repo, prNumber, files("app/a.go"))
 	body := prEvent(t, "synchronize", headSHA)
 	for i := range 20 {
@@ -275,6 +278,7 @@ func TestE2EConfigPushReevaluatesOpenPRs(t *testing.T) {
 	h.gh.SetFile(owner, repo, baseRef, cfgPath, []byte("version: 1\ndefault_tier: experiment\n"))
 	push := payload(t, "push", "with-installation.payload.json", func(m map[string]any) {
 		m["ref"] = "refs/heads/" + baseRef
+		m["deleted"], m["created"] = false, false
 		obj(m, "repository")["default_branch"] = baseRef
 		obj(m, "repository")["name"] = repo
 		m["commits"] = []any{map[string]any{"id": "3333333333333333333333333333333333333333", "added": []any{}, "removed": []any{}, "modified": []any{cfgPath}}}

@@ -36,5 +36,5 @@ func New(s Settings, logger zerolog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up the GitHub client: %w", err)
 	}
-	return newServer(s, logger, m, ev, queueOptions{Workers: s.Workers}), nil
+	return newServer(s, logger, m, ev, queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0)}), nil
 }

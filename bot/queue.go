@@ -39,6 +39,10 @@ type queueOptions struct {
 	JobTimeout  time.Duration   // one evaluation attempt; default 2m
 	TaskTimeout time.Duration   // one fan-out or merge-group attempt; default 10m
 	Backoff     []time.Duration // wait before attempts 2, 3, ...; default 5s, 20s, 80s
+	// Debounce holds a new key this long before it becomes ready, so the
+	// burst of events GitHub sends for one change (opened, labeled,
+	// synchronize...) costs one evaluation. 0: ready at once.
+	Debounce time.Duration
 }
 
 func (o queueOptions) withDefaults() queueOptions {
@@ -101,10 +105,11 @@ func coalesce(old, newer *work) *work {
 type entryState int
 
 const (
-	stateReady   entryState = iota // next waits for a worker
-	stateRunning                   // current runs; next, if set, runs after it
-	stateRetry                     // next waits for its backoff timer
-	stateStopped                   // shutdown caught next unfinished
+	stateReady    entryState = iota // next waits for a worker
+	stateRunning                    // current runs; next, if set, runs after it
+	stateRetry                      // next waits for its backoff timer
+	stateSettling                   // next waits out the debounce; later events merge in
+	stateStopped                    // shutdown caught next unfinished
 )
 
 type entry struct {
@@ -170,9 +175,16 @@ func (q *queue) enqueue(w *work) error {
 		if len(q.entries) >= q.opts.MaxKeys {
 			return errQueueFull
 		}
-		q.entries[w.key] = &entry{next: w}
+		e := &entry{next: w}
+		q.entries[w.key] = e
 		q.waiting++
-		q.markReady(w.key, q.entries[w.key])
+		if q.opts.Debounce > 0 {
+			e.state = stateSettling
+			key := w.key
+			e.timer = time.AfterFunc(q.opts.Debounce, func() { q.settle(key) })
+		} else {
+			q.markReady(w.key, e)
+		}
 	case e.state == stateRetry:
 		// A new event need not wait out the backoff of a failed one.
 		e.timer.Stop()
@@ -202,6 +214,26 @@ func (q *queue) changedLocked() {
 	q.changed = make(chan struct{})
 }
 
+// settle makes a debounced key ready once its window ends.
+func (q *queue) settle(key string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.settleLocked(key)
+}
+
+func (q *queue) settleLocked(key string) {
+	e := q.entries[key]
+	if e == nil || e.state != stateSettling {
+		return
+	}
+	if e.timer != nil {
+		e.timer.Stop()
+		e.timer = nil
+	}
+	q.markReady(key, e)
+	q.changedLocked()
+}
+
 // waitFor blocks until cond (called with q.mu held) holds or ctx ends.
 func (q *queue) waitFor(ctx context.Context, cond func() bool) error {
 	for {
@@ -227,6 +259,14 @@ func (q *queue) waitIdle(ctx context.Context) error {
 // drain waits until nothing is ready or running. Work waiting out a retry
 // backoff does not hold up a shutdown: it is reported as unfinished.
 func (q *queue) drain(ctx context.Context) error {
+	// Work still settling is run now rather than left unfinished.
+	q.mu.Lock()
+	for key, e := range q.entries {
+		if e.state == stateSettling {
+			q.settleLocked(key)
+		}
+	}
+	q.mu.Unlock()
 	return q.waitFor(ctx, func() bool { return q.readyN == 0 && q.running == 0 })
 }
 

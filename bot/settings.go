@@ -23,6 +23,7 @@ const (
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "json"
 	DefaultShutdownTimeout = 25 * time.Second
+	DefaultDebounce        = time.Second
 )
 
 // Settings configure `tiergate serve`. PrivateKey and WebhookSecret are
@@ -41,7 +42,10 @@ type Settings struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
-	Retry           RetryPolicy
+	// Debounce is how long a pull request's first event waits for more
+	// before it is evaluated; negative disables it, 0 takes the default.
+	Debounce time.Duration
+	Retry    RetryPolicy
 }
 
 // setting is one knob: a flag and the environment variable behind it.
@@ -64,6 +68,7 @@ var settingList = []setting{
 	{"log-level", "TIERGATE_LOG_LEVEL", "debug, info, warn or error (default " + DefaultLogLevel + ")"},
 	{"log-format", "TIERGATE_LOG_FORMAT", "json or console (default " + DefaultLogFormat + ")"},
 	{"shutdown-timeout", "TIERGATE_SHUTDOWN_TIMEOUT", "time to finish queued work after SIGTERM (default " + DefaultShutdownTimeout.String() + ")"},
+	{"debounce", "TIERGATE_DEBOUNCE", "how long a pull request's first event waits for more before one evaluation; 0s evaluates at once (default " + DefaultDebounce.String() + ")"},
 }
 
 // SettingsUsage writes the flags and environment variables of
@@ -180,6 +185,9 @@ func (l loader) load() (Settings, error) {
 	if s.ShutdownTimeout, err = parseTimeout(l.get("TIERGATE_SHUTDOWN_TIMEOUT")); err != nil {
 		return Settings{}, err
 	}
+	if s.Debounce, err = parseDebounce(l.get("TIERGATE_DEBOUNCE")); err != nil {
+		return Settings{}, err
+	}
 	return s, nil
 }
 
@@ -204,13 +212,16 @@ func (s Settings) withDefaults() Settings {
 	if s.ShutdownTimeout <= 0 {
 		s.ShutdownTimeout = DefaultShutdownTimeout
 	}
+	if s.Debounce == 0 {
+		s.Debounce = DefaultDebounce
+	}
 	return s
 }
 
 // String describes the settings without their secrets.
 func (s Settings) String() string {
-	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s PrivateKey:%s WebhookSecret:%s}",
-		s.Listen, s.AppID, s.APIURL, s.OrgConfigRepo, s.ConfigPath, s.CheckName, s.DetailsURL, s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, redacted(s.PrivateKey), redacted(s.WebhookSecret))
+	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s PrivateKey:%s WebhookSecret:%s}",
+		s.Listen, s.AppID, s.APIURL, s.OrgConfigRepo, s.ConfigPath, s.CheckName, s.DetailsURL, s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, redacted(s.PrivateKey), redacted(s.WebhookSecret))
 }
 
 // GoString keeps %#v from printing the secrets too.
@@ -221,7 +232,7 @@ func (s Settings) MarshalZerologObject(e *zerolog.Event) {
 	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", s.APIURL).
 		Str("org_config_repo", s.OrgConfigRepo).Str("config_path", s.ConfigPath).
 		Str("check_name", s.CheckName).Str("details_url", s.DetailsURL).Int("workers", s.Workers).
-		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).
+		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).
 		Str("private_key", redacted(s.PrivateKey)).Str("webhook_secret", redacted(s.WebhookSecret))
 }
 

@@ -175,6 +175,22 @@ func parseTimeout(v value) (time.Duration, error) {
 	return d, nil
 }
 
+// parseDebounce reads a duration from 0s to 1m; 0s turns debouncing off
+// (kept as a negative value so withDefaults does not restore the default).
+func parseDebounce(v value) (time.Duration, error) {
+	if !v.set {
+		return DefaultDebounce, nil
+	}
+	d, err := time.ParseDuration(v.text)
+	if err != nil || d < 0 || d > time.Minute {
+		return 0, fmt.Errorf("%s must be a duration from 0s to 1m such as 1s, got %q", v.name, clip(v.text))
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
+}
+
 // clip shortens a quoted value so a pasted blob cannot flood the one-line
 // error.
 func clip(s string) string {

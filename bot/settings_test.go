@@ -68,7 +68,7 @@ func TestLoadSettings(t *testing.T) {
 	defaults := Settings{
 		Listen: ":8080", AppID: 12345, PrivateKey: []byte(pkcs1), WebhookSecret: []byte(secret),
 		APIURL: "https://api.github.com/", OrgConfigRepo: ".github", ConfigPath: ".github/tiergate.yml",
-		CheckName: "tiergate", Workers: 8, LogLevel: "info", LogFormat: "json", ShutdownTimeout: 25 * time.Second,
+		CheckName: "tiergate", Workers: 8, LogLevel: "info", LogFormat: "json", ShutdownTimeout: 25 * time.Second, Debounce: time.Second,
 	}
 	tests := []struct {
 		name    string
@@ -82,11 +82,11 @@ func TestLoadSettings(t *testing.T) {
 			"TIERGATE_LISTEN": "127.0.0.1:9000", "TIERGATE_GITHUB_API_URL": "https://ghe.example.com/api/v3",
 			"TIERGATE_ORG_CONFIG_REPO": "policies", "TIERGATE_CONFIG_PATH": "ci/tiergate.yml", "TIERGATE_CHECK_NAME": "gate",
 			"TIERGATE_DETAILS_URL": "https://wiki.example.com/tiergate", "TIERGATE_WORKERS": "16",
-			"TIERGATE_LOG_LEVEL": "debug", "TIERGATE_LOG_FORMAT": "console", "TIERGATE_SHUTDOWN_TIMEOUT": "40s"}),
+			"TIERGATE_LOG_LEVEL": "debug", "TIERGATE_LOG_FORMAT": "console", "TIERGATE_SHUTDOWN_TIMEOUT": "40s", "TIERGATE_DEBOUNCE": "0s"}),
 			want: func(s *Settings) {
 				s.Listen, s.APIURL, s.OrgConfigRepo, s.ConfigPath = "127.0.0.1:9000", "https://ghe.example.com/api/v3/", "policies", "ci/tiergate.yml"
 				s.CheckName, s.DetailsURL, s.Workers = "gate", "https://wiki.example.com/tiergate", 16
-				s.LogLevel, s.LogFormat, s.ShutdownTimeout = "debug", "console", 40*time.Second
+				s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce = "debug", "console", 40*time.Second, -1
 			}},
 		{name: "flags win over env", env: env(map[string]string{"TIERGATE_WORKERS": "3"}), args: []string{"--workers", "5", "--app-id=77"},
 			want: func(s *Settings) { s.Workers, s.AppID = 5, 77 }},
@@ -136,6 +136,8 @@ func TestLoadSettings(t *testing.T) {
 			wantErr: `TIERGATE_CONFIG_PATH must be a clean path relative to the repository root, got "/etc/tiergate.yml"`},
 		{name: "shutdown timeout", env: env(map[string]string{"TIERGATE_SHUTDOWN_TIMEOUT": "25"}),
 			wantErr: `TIERGATE_SHUTDOWN_TIMEOUT must be a positive duration such as 25s, got "25"`},
+		{name: "debounce", env: env(map[string]string{"TIERGATE_DEBOUNCE": "2h"}),
+			wantErr: `TIERGATE_DEBOUNCE must be a duration from 0s to 1m such as 1s, got "2h"`},
 		{name: "unknown flag", env: env(nil), args: []string{"--frobnicate"},
 			wantErr: "flag provided but not defined: -frobnicate (see tiergate serve --help)"},
 		{name: "stray argument", env: env(nil), args: []string{"now"},

@@ -54,11 +54,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	case "version":
 		err = versionCmd(rest, stdout)
 	case "serve":
-		if err = runServe(ctx, rest, env, stdout, stderr); err != nil {
-			fmt.Fprintf(stderr, "tiergate: %v\n", err)
-			return 1
-		}
-		return 0
+		err = runServe(ctx, rest, env, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "tiergate: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -103,3 +103,20 @@ func (s *syncBuilder) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServeBadSettingExitCode goes through main's dispatcher: a bad setting
+// is one line on stderr and exit status 2, like every other usage error.
+func TestServeBadSettingExitCode(t *testing.T) {
+	var stdout, stderr strings.Builder
+	env := map[string]string{"TIERGATE_APP_ID": "12", "TIERGATE_WEBHOOK_SECRET": "s3cret-value", "TIERGATE_PRIVATE_KEY": "not a key"}
+	code := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+	if code != 2 {
+		t.Errorf("run(serve) = %d, want 2", code)
+	}
+	if lines := strings.Count(stderr.String(), "\n"); lines != 1 || !strings.Contains(stderr.String(), "TIERGATE_PRIVATE_KEY") {
+		t.Errorf("stderr = %q, want one line naming TIERGATE_PRIVATE_KEY", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "s3cret-value") || strings.Contains(stderr.String(), "not a key") {
+		t.Errorf("stderr leaks a secret: %q", stderr.String())
+	}
+}
