@@ -289,3 +289,24 @@ func TestE2EConfigPushReevaluatesOpenPRs(t *testing.T) {
 	h.settle()
 	h.wantCheck(headSHA, "success", "experiment ·")
 }
+
+func TestE2EMergeGroupGetsACheck(t *testing.T) {
+	h := newHarness(t, strictConfig)
+	const groupSHA = "4444444444444444444444444444444444444444"
+	body := payload(t, "pull_request", "opened.payload.json", func(m map[string]any) {
+		m["action"] = "checks_requested"
+		m["merge_group"] = map[string]any{
+			"head_sha": groupSHA, "head_ref": "refs/heads/gh-readonly-queue/master/pr-2-" + headSHA,
+			"base_sha": headSHA, "base_ref": "refs/heads/master",
+		}
+		delete(m, "pull_request")
+		delete(m, "number")
+	})
+	if code := h.deliver("merge_group", body); code != http.StatusAccepted {
+		t.Fatalf("merge_group answered %d, want 202", code)
+	}
+	h.settle()
+	// The pull requests in a merge group already passed; the group's own
+	// commit must get the required check too, or the queue waits forever.
+	h.wantCheck(groupSHA, "success", "")
+}
