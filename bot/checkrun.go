@@ -122,27 +122,19 @@ func (c *checkRuns) find(ctx context.Context, gh *github.Client, owner, repo, sh
 }
 
 func (c *checkRuns) create(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput) (int64, error) {
-	opts := github.CreateCheckRunOptions{
-		Name:    c.name,
-		HeadSHA: sha,
-		Status:  github.String(out.Status),
-		Output:  &github.CheckRunOutput{Title: github.String(out.Title), Summary: github.String(out.Summary)},
-	}
-	if c.detailsURL != "" {
-		opts.DetailsURL = github.String(c.detailsURL)
-	}
-	if out.Status == "completed" {
-		opts.Conclusion = github.String(out.Conclusion)
-		opts.CompletedAt = &github.Timestamp{Time: time.Now()}
-	}
-	run, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, opts)
+	u := c.options(out)
+	run, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
+		Name: u.Name, HeadSHA: sha, DetailsURL: u.DetailsURL, Status: u.Status,
+		Conclusion: u.Conclusion, CompletedAt: u.CompletedAt, Output: u.Output,
+	})
 	if err != nil {
 		return 0, fmt.Errorf("create check run on %s/%s@%s: %w", owner, repo, sha, err)
 	}
 	return run.GetID(), nil
 }
 
-func (c *checkRuns) update(ctx context.Context, gh *github.Client, owner, repo string, id int64, out checkOutput) error {
+// options holds what a create and an update of the check run both send.
+func (c *checkRuns) options(out checkOutput) github.UpdateCheckRunOptions {
 	opts := github.UpdateCheckRunOptions{
 		Name:   c.name,
 		Status: github.String(out.Status),
@@ -155,7 +147,11 @@ func (c *checkRuns) update(ctx context.Context, gh *github.Client, owner, repo s
 		opts.Conclusion = github.String(out.Conclusion)
 		opts.CompletedAt = &github.Timestamp{Time: time.Now()}
 	}
-	if _, _, err := gh.Checks.UpdateCheckRun(ctx, owner, repo, id, opts); err != nil {
+	return opts
+}
+
+func (c *checkRuns) update(ctx context.Context, gh *github.Client, owner, repo string, id int64, out checkOutput) error {
+	if _, _, err := gh.Checks.UpdateCheckRun(ctx, owner, repo, id, c.options(out)); err != nil {
 		return fmt.Errorf("update check run %d on %s/%s: %w", id, owner, repo, err)
 	}
 	return nil
