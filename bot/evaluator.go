@@ -90,7 +90,7 @@ func NewEvaluator(opts EvaluatorOptions) (*Evaluator, error) {
 // is nothing to do (the pull request is closed, or a recheck was asked by
 // someone without write permission). Any GitHub error is returned so the job
 // is retried; nothing green is ever posted after a failure.
-func (e *Evaluator) Evaluate(ctx context.Context, job Job) (err error) {
+func (e *Evaluator) Evaluate(ctx context.Context, job Job, guard Guard) (err error) {
 	defer func() { e.clients.forgetOn401(job.InstallationID, err) }()
 	gh, err := e.clients.forInstallation(job.InstallationID)
 	if err != nil {
@@ -221,7 +221,7 @@ func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, 
 // ReportFailure is the last resort after the job's retries: it completes the
 // check run on the pull request's head with a failure that says why and how
 // to try again.
-func (e *Evaluator) ReportFailure(ctx context.Context, job Job, cause error) error {
+func (e *Evaluator) ReportFailure(ctx context.Context, job Job, cause error, guard Guard) error {
 	gh, err := e.clients.forInstallation(job.InstallationID)
 	if err != nil {
 		return err
@@ -256,7 +256,7 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job Job, cause error) err
 
 // CompleteMergeGroup passes the check on a merge queue's temporary commit:
 // every pull request in the group already passed tiergate to be queued.
-func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string) error {
+func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard Guard) error {
 	gh, err := e.clients.forInstallation(installationID)
 	if err != nil {
 		return err

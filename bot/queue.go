@@ -11,16 +11,42 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// evaluator is what the intake needs from *Evaluator. It exists so the
-// queue and webhook tests can run against a fake.
+// evaluator is what the queue's dispatcher needs from *Evaluator. It exists
+// so the queue and webhook tests can run against a fake.
 type evaluator interface {
-	Evaluate(ctx context.Context, job Job) error
-	ReportFailure(ctx context.Context, job Job, cause error) error
+	Evaluate(ctx context.Context, job Job, guard Guard) error
+	ReportFailure(ctx context.Context, job Job, cause error, guard Guard) error
 	OpenPullRequests(ctx context.Context, installationID int64, owner, repo string) ([]Job, error)
 	InstallationRepos(ctx context.Context, installationID int64) ([]RepoRef, error)
 	PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]Job, error)
-	CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string) error
+	CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard Guard) error
 	ConfigChanged(owner, repo string)
+}
+
+// workQueue holds work until a worker runs it. The in-memory queue serves
+// one process; the PostgreSQL queue (TIERGATE_DATABASE_URL) is shared by
+// every replica and survives crashes.
+type workQueue interface {
+	// submit records jobs for deliveryID ("" for work that no delivery
+	// caused, such as a fan-out). It reports duplicate when the delivery
+	// was already recorded, and then records nothing. When it returns nil,
+	// the work will run even if this process dies (PostgreSQL) or as long
+	// as it lives (memory).
+	submit(ctx context.Context, deliveryID string, jobs []Job) (duplicate bool, err error)
+	// start launches the workers; they stop when ctx ends.
+	start(ctx context.Context)
+	// drain runs what is due and waits for running work, until ctx ends;
+	// it is called at shutdown, before the workers are stopped.
+	drain(ctx context.Context) error
+	// wait returns once the workers have stopped.
+	wait()
+	// unfinished lists work that will not run because this process stops
+	// (memory); durable queues return nothing.
+	unfinished() []Job
+	// waitIdle blocks until no work is queued or running, or ctx ends.
+	waitIdle(ctx context.Context) error
+	// ready reports whether the queue can accept work (database reachable).
+	ready(ctx context.Context) error
 }
 
 var (
@@ -32,17 +58,24 @@ var (
 	errQueueStopped = errors.New("evaluation queue is stopped")
 )
 
-// queueOptions tune the queue; zero fields take the defaults below.
+// queueOptions tune the queues; zero fields take the defaults below.
 type queueOptions struct {
 	Workers     int
-	MaxKeys     int             // default 10,000 pull requests or tasks
-	JobTimeout  time.Duration   // one evaluation attempt; default 2m
-	TaskTimeout time.Duration   // one fan-out or merge-group attempt; default 10m
-	Backoff     []time.Duration // wait before attempts 2, 3, ...; default 5s, 20s, 80s
+	MaxKeys     int           // memory only; default 10,000 pull requests or tasks
+	JobTimeout  time.Duration // one evaluation attempt; default 2m
+	TaskTimeout time.Duration // one fan-out or merge-group attempt; default 10m
+	// Backoff, Slow and Horizon make the retry schedule (see retrySchedule).
+	Backoff []time.Duration
+	Slow    time.Duration
+	Horizon time.Duration
 	// Debounce holds a new key this long before it becomes ready, so the
 	// burst of events GitHub sends for one change (opened, labeled,
 	// synchronize...) costs one evaluation. 0: ready at once.
 	Debounce time.Duration
+	// Lease and Renew are the PostgreSQL queue's lease on a claimed row:
+	// a replica that dies loses its work to another after Lease.
+	Lease time.Duration
+	Renew time.Duration
 }
 
 func (o queueOptions) withDefaults() queueOptions {
@@ -58,48 +91,38 @@ func (o queueOptions) withDefaults() queueOptions {
 	if o.TaskTimeout <= 0 {
 		o.TaskTimeout = 10 * time.Minute
 	}
-	if o.Backoff == nil {
-		o.Backoff = []time.Duration{5 * time.Second, 20 * time.Second, 80 * time.Second}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.Renew <= 0 || o.Renew >= o.Lease {
+		o.Renew = o.Lease / 3
 	}
 	return o
 }
 
-// work is one unit in the queue: an evaluation of a pull request (job), or a
-// task that lists pull requests or completes a merge group.
+func (o queueOptions) schedule() retrySchedule {
+	return retrySchedule{Backoff: o.Backoff, Slow: o.Slow, Horizon: o.Horizon}.withDefaults()
+}
+
+func (o queueOptions) runner(exec executor, m *Metrics, logger zerolog.Logger) *runner {
+	return &runner{exec: exec, metrics: m, logger: logger, schedule: o.schedule(),
+		jobTimeout: o.JobTimeout, taskTimeout: o.TaskTimeout, now: time.Now}
+}
+
+// work is one unit in the memory queue.
 type work struct {
 	key string
-	// ctx is detached from the request (context.WithoutCancel) and carries
-	// the delivery's logger.
-	ctx        context.Context
-	job        Job                             // set when task is nil
-	task       func(ctx context.Context) error // fan-out or merge group
-	deliveryID string
-	failures   int // failed attempts so far
+	job Job
+	attemptState
 }
 
-func jobWork(ctx context.Context, j Job) *work {
-	return &work{key: j.Key(), ctx: ctx, job: j, deliveryID: j.DeliveryID}
-}
-
-// coalesce merges a newer request for the same key into a waiting one. The
-// newest delivery wins, keeping the newest known head SHA; a permission
-// check (RequireWriteFrom) survives only if every merged job asked for one,
-// since a normal event needs no permission to re-evaluate.
+// coalesce merges a newer request for the same key into a waiting one; a
+// new event deserves fresh attempts.
 func coalesce(old, newer *work) *work {
 	if old == nil {
 		return newer
 	}
-	m := *newer
-	m.failures = 0 // a new event deserves fresh attempts
-	if m.task == nil {
-		if m.job.HeadSHA == "" {
-			m.job.HeadSHA = old.job.HeadSHA
-		}
-		if old.job.RequireWriteFrom == "" {
-			m.job.RequireWriteFrom = ""
-		}
-	}
-	return &m
+	return &work{key: newer.key, job: coalesceJobs(old.job, newer.job)}
 }
 
 type entryState int
@@ -119,20 +142,22 @@ type entry struct {
 	timer   *time.Timer
 }
 
-// queue runs work with a pool of workers, at most one at a time per key.
-type queue struct {
+// memQueue runs work with a pool of workers, at most one at a time per key.
+// It lives and dies with the process: one replica only.
+type memQueue struct {
 	opts    queueOptions
-	ev      evaluator
+	run     *runner
 	metrics *Metrics
-	logger  zerolog.Logger // for work whose context carries no logger
+	seen    *dedupe
 
 	// ready holds one token per key in stateReady, so its capacity
 	// (MaxKeys) means sends never block.
-	ready chan string
-	stop  context.Context // cancelled when workers must stop
-	wg    sync.WaitGroup
+	readyKeys chan string
+	stop      chan struct{} // closed when workers must stop
+	wg        sync.WaitGroup
 
 	mu      sync.Mutex
+	stopped bool
 	entries map[string]*entry
 	waiting int           // entries with a next
 	readyN  int           // entries in stateReady
@@ -140,33 +165,59 @@ type queue struct {
 	changed chan struct{} // closed and replaced on every change
 }
 
-func newQueue(opts queueOptions, ev evaluator, m *Metrics, logger zerolog.Logger) *queue {
+func newMemQueue(opts queueOptions, exec executor, m *Metrics, logger zerolog.Logger) *memQueue {
 	opts = opts.withDefaults()
-	return &queue{
-		opts: opts, ev: ev, metrics: m, logger: logger,
-		ready:   make(chan string, opts.MaxKeys),
-		entries: map[string]*entry{},
-		changed: make(chan struct{}),
+	return &memQueue{
+		opts: opts, run: opts.runner(exec, m, logger), metrics: m,
+		seen:      newDedupe(dedupeCapacity, dedupeTTL, time.Now),
+		readyKeys: make(chan string, opts.MaxKeys),
+		stop:      make(chan struct{}),
+		entries:   map[string]*entry{},
+		changed:   make(chan struct{}),
 	}
 }
 
 // start launches the workers; they stop when ctx ends, abandoning work in
 // progress (see unfinished).
-func (q *queue) start(ctx context.Context) {
-	q.mu.Lock()
-	q.stop = ctx
-	q.mu.Unlock()
+func (q *memQueue) start(ctx context.Context) {
 	for range q.opts.Workers {
 		q.wg.Add(1)
 		go q.worker()
 	}
+	context.AfterFunc(ctx, func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if !q.stopped {
+			q.stopped = true
+			close(q.stop)
+		}
+	})
+}
+
+func (q *memQueue) ready(context.Context) error { return nil }
+
+func (q *memQueue) submit(ctx context.Context, deliveryID string, jobs []Job) (bool, error) {
+	if deliveryID != "" && !q.seen.claim(deliveryID) {
+		return true, nil
+	}
+	for _, j := range jobs {
+		if err := q.enqueue(&work{key: j.Key(), job: j}); err != nil {
+			// Work queued before the failure stays; a redelivery merges
+			// with it rather than doubling it.
+			if deliveryID != "" {
+				q.seen.forget(deliveryID)
+			}
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 // enqueue adds w, merging it into waiting work for the same key.
-func (q *queue) enqueue(w *work) error {
+func (q *memQueue) enqueue(w *work) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.stop != nil && q.stop.Err() != nil {
+	if q.stopped {
 		return errQueueStopped
 	}
 	e, ok := q.entries[w.key]
@@ -201,13 +252,13 @@ func (q *queue) enqueue(w *work) error {
 	return nil
 }
 
-func (q *queue) markReady(key string, e *entry) {
+func (q *memQueue) markReady(key string, e *entry) {
 	e.state = stateReady
 	q.readyN++
-	q.ready <- key
+	q.readyKeys <- key
 }
 
-func (q *queue) changedLocked() {
+func (q *memQueue) changedLocked() {
 	q.metrics.QueueDepth.Set(float64(q.waiting))
 	q.metrics.InFlight.Set(float64(q.running))
 	close(q.changed)
@@ -215,13 +266,13 @@ func (q *queue) changedLocked() {
 }
 
 // settle makes a debounced key ready once its window ends.
-func (q *queue) settle(key string) {
+func (q *memQueue) settle(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.settleLocked(key)
 }
 
-func (q *queue) settleLocked(key string) {
+func (q *memQueue) settleLocked(key string) {
 	e := q.entries[key]
 	if e == nil || e.state != stateSettling {
 		return
@@ -235,7 +286,7 @@ func (q *queue) settleLocked(key string) {
 }
 
 // waitFor blocks until cond (called with q.mu held) holds or ctx ends.
-func (q *queue) waitFor(ctx context.Context, cond func() bool) error {
+func (q *memQueue) waitFor(ctx context.Context, cond func() bool) error {
 	for {
 		q.mu.Lock()
 		ok, ch := cond(), q.changed
@@ -252,13 +303,13 @@ func (q *queue) waitFor(ctx context.Context, cond func() bool) error {
 }
 
 // waitIdle waits until nothing is queued, waiting to retry, or running.
-func (q *queue) waitIdle(ctx context.Context) error {
+func (q *memQueue) waitIdle(ctx context.Context) error {
 	return q.waitFor(ctx, func() bool { return len(q.entries) == 0 })
 }
 
 // drain waits until nothing is ready or running. Work waiting out a retry
 // backoff does not hold up a shutdown: it is reported as unfinished.
-func (q *queue) drain(ctx context.Context) error {
+func (q *memQueue) drain(ctx context.Context) error {
 	// Work still settling is run now rather than left unfinished.
 	q.mu.Lock()
 	for key, e := range q.entries {
@@ -271,11 +322,11 @@ func (q *queue) drain(ctx context.Context) error {
 }
 
 // wait blocks until the workers have returned (after stop ends).
-func (q *queue) wait() { q.wg.Wait() }
+func (q *memQueue) wait() { q.wg.Wait() }
 
 // unfinished stops pending retries and returns the work that was never
-// completed, by key. Call it after wait.
-func (q *queue) unfinished() []*work {
+// completed. Call it after wait.
+func (q *memQueue) unfinished() []Job {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var out []*work
@@ -291,5 +342,9 @@ func (q *queue) unfinished() []*work {
 		}
 	}
 	slices.SortFunc(out, func(a, b *work) int { return strings.Compare(a.key, b.key) })
-	return out
+	jobs := make([]Job, len(out))
+	for i, w := range out {
+		jobs[i] = w.job
+	}
+	return jobs
 }

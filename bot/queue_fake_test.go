@@ -37,7 +37,7 @@ type reported struct {
 	Cause string
 }
 
-func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job) error {
+func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job, guard Guard) error {
 	f.mu.Lock()
 	f.evaluated = append(f.evaluated, j)
 	if f.running == nil {
@@ -59,7 +59,7 @@ func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job) error {
 	return nil
 }
 
-func (f *fakeEvaluator) ReportFailure(ctx context.Context, j Job, cause error) error {
+func (f *fakeEvaluator) ReportFailure(ctx context.Context, j Job, cause error, guard Guard) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.running[j.Key()] > 0 {
@@ -88,7 +88,7 @@ func (f *fakeEvaluator) PullRequestsForCommit(ctx context.Context, installationI
 	return f.forCommit[sha], nil
 }
 
-func (f *fakeEvaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string) error {
+func (f *fakeEvaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard Guard) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.mergeGroups = append(f.mergeGroups, fmt.Sprintf("%d %s/%s@%s", installationID, owner, repo, headSHA))

@@ -3,20 +3,17 @@ package bot
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 // worker takes ready keys until the queue stops.
-func (q *queue) worker() {
+func (q *memQueue) worker() {
 	defer q.wg.Done()
 	for {
 		select {
-		case <-q.stop.Done():
+		case <-q.stop:
 			return
-		case key := <-q.ready:
+		case key := <-q.readyKeys:
 			q.mu.Lock()
 			e := q.entries[key]
 			if e == nil || e.state != stateReady {
@@ -35,105 +32,88 @@ func (q *queue) worker() {
 	}
 }
 
-// process runs w once and decides what follows: done, retry after a
-// backoff, or give up and report the failure. The key stays running until
-// the failure is reported, so a report never races an evaluation of the
-// same pull request.
-func (q *queue) process(key string, w *work) {
-	if q.stop.Err() != nil {
-		q.abandon(key, w)
-		return
-	}
-	ctx := q.logContext(w)
-	l := zerolog.Ctx(ctx)
-	err := q.attempt(ctx, w)
-	if err != nil && q.stop.Err() != nil {
-		q.abandon(key, w)
-		return
-	}
-	if err != nil {
-		w.failures++
-		maxAttempts := len(q.opts.Backoff) + 1
+// guardFor proves ownership in memory: the verdict in hand is the newest
+// unless an event for the same key arrived while it was computed, in which
+// case the newer work runs next and writes instead.
+func (q *memQueue) guardFor(key string) Guard {
+	return func(ctx context.Context) error {
 		q.mu.Lock()
-		e := q.entries[key]
-		superseded := e.next != nil
-		if !superseded && w.failures < maxAttempts {
-			delay := q.opts.Backoff[w.failures-1]
-			// Logged before the timer exists, so the line precedes the retry
-			// and reads w before another worker may take it.
-			l.Warn().Err(err).Dur("retry_in", delay).
-				Msgf("%s failed (attempt %d of %d); will retry", describe(w), w.failures, maxAttempts)
-			e.current, e.next, e.state = nil, w, stateRetry
-			e.timer = time.AfterFunc(delay, func() { q.retry(key, w) })
-			q.running--
-			q.waiting++
-			q.changedLocked()
-			q.mu.Unlock()
-			return
+		defer q.mu.Unlock()
+		if q.stopped {
+			return fmt.Errorf("%w: shutting down", ErrSuperseded)
 		}
-		q.mu.Unlock()
-		if superseded {
-			l.Warn().Err(err).Msgf("%s failed; a newer event for it is queued and runs next", describe(w))
-		} else {
-			q.giveUp(ctx, w, err, maxAttempts)
+		if e := q.entries[key]; e != nil && e.next != nil {
+			return ErrSuperseded
 		}
+		return nil
 	}
-	q.release(key)
 }
 
-// attempt runs w once under its own timeout, also cancelled when the queue
-// stops. A panic becomes an error so one bad payload cannot kill the server.
-func (q *queue) attempt(ctx context.Context, w *work) (err error) {
-	timeout := q.opts.JobTimeout
-	if w.task != nil {
-		timeout = q.opts.TaskTimeout
+// process runs w once and decides what follows: done, run again, retry
+// after a backoff, or give up. The key stays running until any failure
+// report is written, so a report never races an evaluation of the same
+// pull request.
+func (q *memQueue) process(key string, w *work) {
+	if q.isStopped() {
+		q.abandon(key, w)
+		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	defer context.AfterFunc(q.stop, cancel)()
-	defer func() {
-		if p := recover(); p != nil {
-			zerolog.Ctx(ctx).Error().Str("stack", string(debug.Stack())).Msgf("panic: %v", p)
-			err = fmt.Errorf("internal error (panic): %v", p)
+	go func() { // a shutdown cancels the attempt
+		select {
+		case <-q.stop:
+			cancel()
+		case <-ctx.Done():
 		}
 	}()
-	if w.task != nil {
-		return w.task(ctx)
-	}
-	start := time.Now()
-	err = q.ev.Evaluate(ctx, w.job)
-	q.metrics.EvaluationSeconds.Observe(time.Since(start).Seconds())
-	outcome := "ok"
-	if err != nil {
-		outcome = "error"
-	}
-	q.metrics.Evaluations.WithLabelValues(outcome).Inc()
-	if err == nil {
-		zerolog.Ctx(ctx).Debug().Dur(FieldDuration, time.Since(start)).Msg("evaluated")
-	}
-	return err
-}
-
-// giveUp fails closed: after the last attempt the check run is completed as
-// a failure that says why, so a broken evaluation can never look green.
-func (q *queue) giveUp(ctx context.Context, w *work, cause error, attempts int) {
-	l := zerolog.Ctx(ctx)
-	if w.task != nil {
-		l.Error().Err(cause).Msgf("gave up on %s after %d attempts", describe(w), attempts)
+	ctx = q.run.logContext(ctx, w.job, w.attemptState)
+	guard := q.guardFor(key)
+	err := q.run.attempt(ctx, w.job, w.attemptState, guard)
+	if err != nil && q.isStopped() {
+		q.abandon(key, w)
 		return
 	}
-	l.Error().Err(cause).Msgf("could not evaluate %s after %d attempts; reporting the failure on the check run", w.key, attempts)
-	ctx, cancel := context.WithTimeout(ctx, q.opts.JobTimeout)
-	defer cancel()
-	defer context.AfterFunc(q.stop, cancel)()
-	if err := q.ev.ReportFailure(ctx, w.job, cause); err != nil {
-		l.Error().Err(err).Msgf("could not report the failure on %s either: redeliver the webhook or comment /tiergate recheck", w.key)
+	if err == nil {
+		q.release(key)
+		return
 	}
+	d := q.run.failed(ctx, w.job, w.attemptState, err, guard)
+	if d.GiveUp {
+		q.release(key)
+		return
+	}
+	retried := &work{key: key, job: w.job, attemptState: w.attemptState}
+	if d.SpendsRetry {
+		retried.Attempts++
+		retried.LastError = err.Error()
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	e := q.entries[key]
+	e.current = nil
+	q.running--
+	if e.next != nil {
+		// A newer event arrived meanwhile: it runs now with fresh attempts.
+		q.markReady(key, e)
+		q.changedLocked()
+		return
+	}
+	e.next, e.state = retried, stateRetry
+	q.waiting++
+	e.timer = time.AfterFunc(time.Until(d.At), func() { q.retry(key, retried) })
+	q.changedLocked()
+}
+
+func (q *memQueue) isStopped() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.stopped
 }
 
 // retry makes w ready again when its backoff ends, unless a newer event has
 // already replaced it.
-func (q *queue) retry(key string, w *work) {
+func (q *memQueue) retry(key string, w *work) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
@@ -146,7 +126,7 @@ func (q *queue) retry(key string, w *work) {
 }
 
 // release ends a run: the key runs again if an event came in meanwhile.
-func (q *queue) release(key string) {
+func (q *memQueue) release(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
@@ -161,7 +141,7 @@ func (q *queue) release(key string) {
 }
 
 // abandon records work cut off by shutdown so it is logged as unfinished.
-func (q *queue) abandon(key string, w *work) {
+func (q *memQueue) abandon(key string, w *work) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
@@ -173,26 +153,4 @@ func (q *queue) abandon(key string, w *work) {
 	}
 	e.state = stateStopped
 	q.changedLocked()
-}
-
-// logContext adds the work's repository, pull request and attempt to the
-// logger of the delivery that caused it.
-func (q *queue) logContext(w *work) context.Context {
-	l := zerolog.Ctx(w.ctx)
-	if l.GetLevel() == zerolog.Disabled {
-		l = &q.logger
-	}
-	c := l.With().Str(FieldJob, w.key).Int(FieldAttempt, w.failures+1)
-	if w.task == nil {
-		c = c.Str(FieldRepo, w.job.Owner+"/"+w.job.Repo).Int(FieldPR, w.job.Number).
-			Int64(FieldInstallationID, w.job.InstallationID)
-	}
-	return c.Logger().WithContext(w.ctx)
-}
-
-func describe(w *work) string {
-	if w.task != nil {
-		return "task " + w.key
-	}
-	return "evaluation of " + w.key
 }

@@ -14,17 +14,19 @@ import (
 	"github.com/rs/zerolog"
 )
 
-func startQueue(t *testing.T, ev *fakeEvaluator, opts queueOptions) (*queue, *syncBuffer) {
+func startQueue(t *testing.T, ev *fakeEvaluator, opts queueOptions) (*memQueue, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
-	q := newQueue(opts, ev, NewMetrics(), zerolog.New(logs))
+	d := &dispatcher{ev: ev, fanOutLimit: defaultFanOutLimit}
+	q := newMemQueue(opts, d, NewMetrics(), zerolog.New(logs))
+	d.queue = q
 	ctx, cancel := context.WithCancel(context.Background())
 	q.start(ctx)
 	t.Cleanup(func() { cancel(); q.wait() })
 	return q, logs
 }
 
-func waitIdle(t *testing.T, q *queue) {
+func waitIdle(t *testing.T, q *memQueue) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -32,6 +34,9 @@ func waitIdle(t *testing.T, q *queue) {
 		t.Fatalf("waitIdle: %v", err)
 	}
 }
+
+// jobWork wraps j as the memory queue holds it.
+func jobWork(_ context.Context, j Job) *work { return &work{key: j.Key(), job: j} }
 
 func prJob(n int, sha string) Job {
 	return Job{InstallationID: 1, Owner: "o", Repo: "r", Number: n, HeadSHA: sha, DeliveryID: "d-" + sha}
@@ -60,13 +65,13 @@ func TestCoalesce(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			old := jobWork(context.Background(), tc.old)
-			old.failures = 2
+			old.Attempts = 2
 			got := coalesce(old, jobWork(context.Background(), tc.newr))
 			if diff := gocmp.Diff(tc.want, got.job); diff != "" {
 				t.Errorf("coalesce(...).job (-want +got):\n%s", diff)
 			}
-			if got.failures != 0 {
-				t.Errorf("coalesce(...).failures = %d, want 0", got.failures)
+			if got.Attempts != 0 {
+				t.Errorf("coalesce(...).Attempts = %d, want 0", got.Attempts)
 			}
 		})
 	}
@@ -137,7 +142,9 @@ func TestQueueRetriesThenReportsFailure(t *testing.T) {
 	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
 		return errors.New("github: 502 bad gateway")
 	}}
-	q, logs := startQueue(t, ev, queueOptions{Workers: 2, Backoff: []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond}})
+	// A horizon shorter than one slow retry: give up after the fast attempts.
+	q, logs := startQueue(t, ev, queueOptions{Workers: 2, Backoff: []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond},
+		Slow: time.Hour, Horizon: time.Millisecond})
 	if err := q.enqueue(jobWork(context.Background(), prJob(5, "abc"))); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +158,7 @@ func TestQueueRetriesThenReportsFailure(t *testing.T) {
 		t.Errorf("ReportFailure calls (-want +got):\n%s", diff)
 	}
 	for _, line := range []string{"failed (attempt 1 of 4); will retry", "failed (attempt 3 of 4); will retry",
-		"could not evaluate o/r#5 after 4 attempts", `"repo":"o/r"`, `"pr":5`} {
+		"gave up on evaluation of o/r#5 after 4 attempts", `"repo":"o/r"`, `"pr":5`, `"delivery_id":"d-abc"`} {
 		if !strings.Contains(logs.String(), line) {
 			t.Errorf("logs lack %q:\n%s", line, logs)
 		}
@@ -216,7 +223,7 @@ func TestQueueNewEventSkipsBackoff(t *testing.T) {
 
 func TestQueuePanicIsAFailure(t *testing.T) {
 	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error { panic("nil map") }}
-	q, logs := startQueue(t, ev, queueOptions{Workers: 1, Backoff: []time.Duration{}})
+	q, logs := startQueue(t, ev, queueOptions{Workers: 1, Backoff: []time.Duration{}, Slow: time.Hour, Horizon: time.Millisecond})
 	if err := q.enqueue(jobWork(context.Background(), prJob(1, "a"))); err != nil {
 		t.Fatal(err)
 	}
@@ -248,14 +255,14 @@ func TestQueueFull(t *testing.T) {
 func TestQueueTaskGivesUp(t *testing.T) {
 	ev := &fakeEvaluator{failMergeGroup: errors.New("github: 500")}
 	q, logs := startQueue(t, ev, queueOptions{Workers: 1, Backoff: []time.Duration{time.Millisecond}})
-	s := &Server{ev: ev, queue: q}
-	if err := q.enqueue(s.mergeGroupTask(context.Background(), 7, "o", "r", "abc", "d-9")); err != nil {
+	mg := Job{Kind: KindMergeGroup, InstallationID: 7, Owner: "o", Repo: "r", HeadSHA: "abc", DeliveryID: "d-9"}
+	if err := q.enqueue(jobWork(context.Background(), mg)); err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, q)
-	_, rep, _, mg := ev.calls()
-	if len(mg) != 2 || len(rep) != 0 {
-		t.Errorf("CompleteMergeGroup calls = %d, reports = %d; want 2, 0", len(mg), len(rep))
+	_, rep, _, groups := ev.calls()
+	if len(groups) != 2 || len(rep) != 0 {
+		t.Errorf("CompleteMergeGroup calls = %d, reports = %d; want 2, 0", len(groups), len(rep))
 	}
 	if !strings.Contains(logs.String(), "gave up on task merge_group:o/r@abc after 2 attempts") {
 		t.Errorf("logs lack the give-up line:\n%s", logs)

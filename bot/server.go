@@ -33,30 +33,31 @@ type Server struct {
 	logger   zerolog.Logger
 	metrics  *Metrics
 	ev       evaluator
-	queue    *queue
-	seen     *dedupe
-
-	fanOutLimit int
-	fanOutPause time.Duration
+	dispatch *dispatcher
+	queue    workQueue
 
 	started  atomic.Bool
 	serving  atomic.Bool
 	draining atomic.Bool
 }
 
-// newServer wires a server around ev; New plugs in the real evaluator and
-// tests a fake.
+// newServer wires a server around ev with an in-memory queue; New plugs
+// in the real evaluator and tests a fake.
 func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluator, qo queueOptions) *Server {
+	return newServerWith(s, logger, m, ev, qo, func(exec executor) workQueue {
+		return newMemQueue(qo, exec, m, logger)
+	})
+}
+
+// newServerWith wires a server around ev and the queue that newQueue builds
+// for the dispatcher.
+func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluator, qo queueOptions, newQueue func(executor) workQueue) *Server {
 	if qo.Workers == 0 {
 		qo.Workers = s.Workers
 	}
-	return &Server{
-		settings: s, logger: logger, metrics: m, ev: ev,
-		queue:       newQueue(qo, ev, m, logger),
-		seen:        newDedupe(dedupeCapacity, dedupeTTL, time.Now),
-		fanOutLimit: defaultFanOutLimit,
-		fanOutPause: defaultFanOutPause,
-	}
+	d := &dispatcher{ev: ev, orgConfigRepo: s.OrgConfigRepo, fanOutLimit: defaultFanOutLimit, fanOutPause: defaultFanOutPause}
+	d.queue = newQueue(d)
+	return &Server{settings: s, logger: logger, metrics: m, ev: ev, dispatch: d, queue: d.queue}
 }
 
 // Handler serves POST /webhook, GET /healthz, GET /readyz and GET /metrics.
@@ -73,6 +74,8 @@ func (s *Server) Handler() http.Handler {
 			writeText(w, http.StatusServiceUnavailable, "shutting down")
 		case !s.serving.Load():
 			writeText(w, http.StatusServiceUnavailable, "starting")
+		case s.queue.ready(r.Context()) != nil:
+			writeText(w, http.StatusServiceUnavailable, "database unreachable")
 		default:
 			writeText(w, http.StatusOK, "ready")
 		}
@@ -111,7 +114,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.serving.Store(true)
-	l.Info().Str("address", ln.Addr().String()).Int("workers", s.queue.opts.Workers).Msg("serving")
+	l.Info().Str("address", ln.Addr().String()).Int("workers", s.settings.Workers).Msg("serving")
 
 	select {
 	case err := <-errc:
@@ -136,12 +139,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	cancelDrain()
 	stopWork()
 	s.queue.wait()
-	for _, w := range s.queue.unfinished() {
-		if w.task == nil {
+	for _, j := range s.queue.unfinished() {
+		if j.isEvaluation() {
 			s.metrics.Evaluations.WithLabelValues("skipped").Inc()
 		}
-		l.Warn().Str(FieldJob, w.key).Str(FieldDeliveryID, w.deliveryID).
-			Msg("not evaluated: redeliver the webhook or comment /tiergate recheck")
+		l.Warn().Str(FieldJob, j.Key()).Str(FieldDeliveryID, j.DeliveryID).
+			Msg("not evaluated before shutdown: the sweep after the next start finds it, or comment /tiergate recheck")
 	}
 	if drainErr != nil {
 		l.Warn().Msg("shutdown timeout reached before all evaluations finished")

@@ -119,8 +119,8 @@ func TestShutdownDeadlineLogsUnfinished(t *testing.T) {
 		t.Errorf("shutdown took %v, want about the 300ms timeout", d)
 	}
 	logs := ts.logs.String()
-	for _, key := range []string{"Codertocat/Hello-World#1", "Codertocat/Hello-World#2"} {
-		if !strings.Contains(logs, `"job":"`+key+`","delivery_id":"d-`) || !strings.Contains(logs, "not evaluated: redeliver the webhook or comment /tiergate recheck") {
+	for _, key := range []string{"codertocat/hello-world#1", "codertocat/hello-world#2"} {
+		if !strings.Contains(logs, `"job":"`+key+`","delivery_id":"d-`) || !strings.Contains(logs, "not evaluated before shutdown: the sweep after the next start finds it, or comment /tiergate recheck") {
 			t.Errorf("logs lack the unfinished %s with its delivery:\n%s", key, logs)
 		}
 	}

@@ -24,6 +24,11 @@ const (
 	DefaultLogFormat       = "json"
 	DefaultShutdownTimeout = 25 * time.Second
 	DefaultDebounce        = time.Second
+	DefaultSweepInterval   = 10 * time.Minute
+	// DefaultLease is how long a replica owns a claimed pull request in the
+	// PostgreSQL queue without renewing; a replica that dies loses its work
+	// to another after at most this long. Leases are renewed every third.
+	DefaultLease = 30 * time.Second
 )
 
 // Settings configure `tiergate serve`. PrivateKey and WebhookSecret are
@@ -45,7 +50,14 @@ type Settings struct {
 	// Debounce is how long a pull request's first event waits for more
 	// before it is evaluated; negative disables it, 0 takes the default.
 	Debounce time.Duration
-	Retry    RetryPolicy
+	// DatabaseURL, when set, keeps deliveries and work in PostgreSQL so any
+	// number of replicas share them and a crash loses nothing. It may hold
+	// a password: it is never logged.
+	DatabaseURL string
+	// SweepInterval is how often the self-healing sweep runs; negative
+	// disables it, 0 takes the default.
+	SweepInterval time.Duration
+	Retry         RetryPolicy
 }
 
 // setting is one knob: a flag and the environment variable behind it.
@@ -69,6 +81,8 @@ var settingList = []setting{
 	{"log-format", "TIERGATE_LOG_FORMAT", "json or console (default " + DefaultLogFormat + ")"},
 	{"shutdown-timeout", "TIERGATE_SHUTDOWN_TIMEOUT", "time to finish queued work after SIGTERM (default " + DefaultShutdownTimeout.String() + ")"},
 	{"debounce", "TIERGATE_DEBOUNCE", "how long a pull request's first event waits for more before one evaluation; 0s evaluates at once (default " + DefaultDebounce.String() + ")"},
+	{"database-url", "TIERGATE_DATABASE_URL", "postgres:// URL: shared, durable state for several replicas (default: in memory, one replica only)"},
+	{"sweep-interval", "TIERGATE_SWEEP_INTERVAL", "how often to look for pull requests without a current check and redeliver failed deliveries; 0s disables (default " + DefaultSweepInterval.String() + ")"},
 }
 
 // SettingsUsage writes the flags and environment variables of
@@ -188,6 +202,12 @@ func (l loader) load() (Settings, error) {
 	if s.Debounce, err = parseDebounce(l.get("TIERGATE_DEBOUNCE")); err != nil {
 		return Settings{}, err
 	}
+	if s.DatabaseURL, err = parseDatabaseURL(l.get("TIERGATE_DATABASE_URL")); err != nil {
+		return Settings{}, err
+	}
+	if s.SweepInterval, err = parseSweepInterval(l.get("TIERGATE_SWEEP_INTERVAL")); err != nil {
+		return Settings{}, err
+	}
 	return s, nil
 }
 
@@ -215,13 +235,16 @@ func (s Settings) withDefaults() Settings {
 	if s.Debounce == 0 {
 		s.Debounce = DefaultDebounce
 	}
+	if s.SweepInterval == 0 {
+		s.SweepInterval = DefaultSweepInterval
+	}
 	return s
 }
 
 // String describes the settings without their secrets.
 func (s Settings) String() string {
-	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s PrivateKey:%s WebhookSecret:%s}",
-		s.Listen, s.AppID, s.APIURL, s.OrgConfigRepo, s.ConfigPath, s.CheckName, s.DetailsURL, s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, redacted(s.PrivateKey), redacted(s.WebhookSecret))
+	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s SweepInterval:%s Database:%s PrivateKey:%s WebhookSecret:%s}",
+		s.Listen, s.AppID, s.APIURL, s.OrgConfigRepo, s.ConfigPath, s.CheckName, s.DetailsURL, s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, s.SweepInterval, redactedDB(s.DatabaseURL), redacted(s.PrivateKey), redacted(s.WebhookSecret))
 }
 
 // GoString keeps %#v from printing the secrets too.
@@ -232,8 +255,16 @@ func (s Settings) MarshalZerologObject(e *zerolog.Event) {
 	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", s.APIURL).
 		Str("org_config_repo", s.OrgConfigRepo).Str("config_path", s.ConfigPath).
 		Str("check_name", s.CheckName).Str("details_url", s.DetailsURL).Int("workers", s.Workers).
-		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).
+		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).Dur("sweep_interval", s.SweepInterval).Str("database", redactedDB(s.DatabaseURL)).
 		Str("private_key", redacted(s.PrivateKey)).Str("webhook_secret", redacted(s.WebhookSecret))
+}
+
+// redactedDB names the store without the URL, which may carry a password.
+func redactedDB(url string) string {
+	if url == "" {
+		return "memory"
+	}
+	return "postgres"
 }
 
 func redacted(b []byte) string {

@@ -191,6 +191,35 @@ func parseDebounce(v value) (time.Duration, error) {
 	return d, nil
 }
 
+// parseDatabaseURL accepts a postgres:// or postgresql:// URL. Its errors
+// never repeat the value: it may hold a password.
+func parseDatabaseURL(v value) (string, error) {
+	if !v.set {
+		return "", nil
+	}
+	u, err := url.Parse(v.text)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("%s must be a postgres:// URL such as postgres://tiergate@db:5432/tiergate (value not shown: it may hold a password)", v.name)
+	}
+	return v.text, nil
+}
+
+// parseSweepInterval reads a duration of at least 1m, or 0s to disable the
+// sweep (kept as a negative value so withDefaults does not restore it).
+func parseSweepInterval(v value) (time.Duration, error) {
+	if !v.set {
+		return DefaultSweepInterval, nil
+	}
+	d, err := time.ParseDuration(v.text)
+	if err != nil || d < 0 || (d > 0 && d < time.Second) || d > 24*time.Hour {
+		return 0, fmt.Errorf("%s must be 0s (off) or a duration from 1s to 24h such as 10m, got %q", v.name, clip(v.text))
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
+}
+
 // clip shortens a quoted value so a pasted blob cannot flood the one-line
 // error.
 func clip(s string) string {

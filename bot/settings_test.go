@@ -69,6 +69,7 @@ func TestLoadSettings(t *testing.T) {
 		Listen: ":8080", AppID: 12345, PrivateKey: []byte(pkcs1), WebhookSecret: []byte(secret),
 		APIURL: "https://api.github.com/", OrgConfigRepo: ".github", ConfigPath: ".github/tiergate.yml",
 		CheckName: "tiergate", Workers: 8, LogLevel: "info", LogFormat: "json", ShutdownTimeout: 25 * time.Second, Debounce: time.Second,
+		SweepInterval: 10 * time.Minute,
 	}
 	tests := []struct {
 		name    string
@@ -82,12 +83,16 @@ func TestLoadSettings(t *testing.T) {
 			"TIERGATE_LISTEN": "127.0.0.1:9000", "TIERGATE_GITHUB_API_URL": "https://ghe.example.com/api/v3",
 			"TIERGATE_ORG_CONFIG_REPO": "policies", "TIERGATE_CONFIG_PATH": "ci/tiergate.yml", "TIERGATE_CHECK_NAME": "gate",
 			"TIERGATE_DETAILS_URL": "https://wiki.example.com/tiergate", "TIERGATE_WORKERS": "16",
-			"TIERGATE_LOG_LEVEL": "debug", "TIERGATE_LOG_FORMAT": "console", "TIERGATE_SHUTDOWN_TIMEOUT": "40s", "TIERGATE_DEBOUNCE": "0s"}),
+			"TIERGATE_LOG_LEVEL": "debug", "TIERGATE_LOG_FORMAT": "console", "TIERGATE_SHUTDOWN_TIMEOUT": "40s", "TIERGATE_DEBOUNCE": "0s",
+			"TIERGATE_DATABASE_URL": "postgres://tiergate:pw@db:5432/tiergate", "TIERGATE_SWEEP_INTERVAL": "0s"}),
 			want: func(s *Settings) {
 				s.Listen, s.APIURL, s.OrgConfigRepo, s.ConfigPath = "127.0.0.1:9000", "https://ghe.example.com/api/v3/", "policies", "ci/tiergate.yml"
 				s.CheckName, s.DetailsURL, s.Workers = "gate", "https://wiki.example.com/tiergate", 16
 				s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce = "debug", "console", 40*time.Second, -1
+				s.DatabaseURL, s.SweepInterval = "postgres://tiergate:pw@db:5432/tiergate", -1
 			}},
+		{name: "sweep interval", env: env(map[string]string{"TIERGATE_SWEEP_INTERVAL": "30m"}),
+			want: func(s *Settings) { s.SweepInterval = 30 * time.Minute }},
 		{name: "flags win over env", env: env(map[string]string{"TIERGATE_WORKERS": "3"}), args: []string{"--workers", "5", "--app-id=77"},
 			want: func(s *Settings) { s.Workers, s.AppID = 5, 77 }},
 		{name: "key file, PKCS#8", env: env(map[string]string{"TIERGATE_PRIVATE_KEY": "<unset>", "TIERGATE_PRIVATE_KEY_FILE": keyFile}),
@@ -138,6 +143,10 @@ func TestLoadSettings(t *testing.T) {
 			wantErr: `TIERGATE_SHUTDOWN_TIMEOUT must be a positive duration such as 25s, got "25"`},
 		{name: "debounce", env: env(map[string]string{"TIERGATE_DEBOUNCE": "2h"}),
 			wantErr: `TIERGATE_DEBOUNCE must be a duration from 0s to 1m such as 1s, got "2h"`},
+		{name: "database url not postgres", env: env(map[string]string{"TIERGATE_DATABASE_URL": "mysql://root:" + secret + "@db/x"}),
+			wantErr: "TIERGATE_DATABASE_URL must be a postgres:// URL such as postgres://tiergate@db:5432/tiergate (value not shown: it may hold a password)"},
+		{name: "sweep interval too short", env: env(map[string]string{"TIERGATE_SWEEP_INTERVAL": "5ms"}),
+			wantErr: `TIERGATE_SWEEP_INTERVAL must be 0s (off) or a duration from 1s to 24h such as 10m, got "5ms"`},
 		{name: "unknown flag", env: env(nil), args: []string{"--frobnicate"},
 			wantErr: "flag provided but not defined: -frobnicate (see tiergate serve --help)"},
 		{name: "stray argument", env: env(nil), args: []string{"now"},
@@ -188,7 +197,8 @@ func TestLoadSettingsHelp(t *testing.T) {
 func TestSettingsNeverShowSecrets(t *testing.T) {
 	pkcs1, _, _ := testKeys(t)
 	s, err := LoadSettings(nil, func(k string) string {
-		return map[string]string{"TIERGATE_APP_ID": "1", "TIERGATE_PRIVATE_KEY": pkcs1, "TIERGATE_WEBHOOK_SECRET": "hunter2-secret"}[k]
+		return map[string]string{"TIERGATE_APP_ID": "1", "TIERGATE_PRIVATE_KEY": pkcs1, "TIERGATE_WEBHOOK_SECRET": "hunter2-secret",
+			"TIERGATE_DATABASE_URL": "postgres://tiergate:db-pass-5521@db:5432/tiergate"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +208,7 @@ func TestSettingsNeverShowSecrets(t *testing.T) {
 	l.Info().Object("settings", s).Msg("starting")
 	l.Info().Interface("settings", s).Msg("starting")
 	out := logs.String() + fmt.Sprintf("%v %+v %#v %s", s, s, s, s)
-	for _, secret := range []string{"hunter2-secret", pkcs1[40:80], "PRIVATE KEY"} {
+	for _, secret := range []string{"hunter2-secret", pkcs1[40:80], "PRIVATE KEY", "db-pass-5521"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("output contains secret %q:\n%s", secret, out)
 		}

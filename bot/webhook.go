@@ -22,8 +22,19 @@ import (
 //	401               X-Hub-Signature-256 missing or wrong (SHA-1 alone is refused)
 //	413               body over 25 MiB
 //	415               content type other than JSON or form-encoded
-//	503               shutting down, or the queue is full: GitHub shows the
-//	                  delivery as failed, and it can be redelivered
+//	503               shutting down, the queue is full, or the database cannot
+//	                  record the work: GitHub shows the delivery as failed,
+//	                  and it can be redelivered
+//
+// submitTimeout bounds recording a delivery before answering GitHub, which
+// gives up on a delivery after 10 seconds.
+const submitTimeout = 5 * time.Second
+
+func (s *Server) routeSettings() routeSettings {
+	return routeSettings{AppID: s.settings.AppID, CheckName: s.settings.CheckName,
+		ConfigPath: s.settings.ConfigPath, OrgConfigRepo: s.settings.OrgConfigRepo}
+}
+
 func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	l := hlog.FromRequest(r)
@@ -72,15 +83,9 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		respond(http.StatusBadRequest, "bad_request", "rejected: body is not valid JSON", zerolog.WarnLevel)
 		return
 	}
-	if !s.seen.claim(delivery) {
-		respond(http.StatusOK, "duplicate", "duplicate: delivery already processed", zerolog.InfoLevel)
-		return
-	}
-
-	ctx := context.WithoutCancel(r.Context())
-	p, err := router{s: s, ctx: ctx, event: event, deliveryID: delivery}.route(payload)
+	rt := router{settings: s.routeSettings(), event: event, deliveryID: delivery}
+	p, err := rt.route(r.Context(), payload)
 	if err != nil {
-		s.seen.forget(delivery)
 		respond(http.StatusBadRequest, "bad_request", "rejected: "+err.Error(), zerolog.WarnLevel)
 		return
 	}
@@ -91,14 +96,20 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	for _, rr := range p.configChanged {
 		s.ev.ConfigChanged(rr.Owner, rr.Name)
 	}
-	for _, wk := range p.works {
-		if err := s.queue.enqueue(wk); err != nil {
-			// Work queued before the failure stays; a redelivery merges
-			// with it rather than doubling it.
-			s.seen.forget(delivery)
-			respond(http.StatusServiceUnavailable, "queue_full", "refused: "+err.Error()+"; redeliver later", zerolog.ErrorLevel)
-			return
-		}
+	// Acknowledge only what is recorded: with PostgreSQL the work is
+	// committed before the 202, so a crash after it loses nothing.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), submitTimeout)
+	defer cancel()
+	duplicate, err := s.queue.submit(ctx, delivery, p.jobs)
+	switch {
+	case errors.Is(err, errQueueFull), errors.Is(err, errQueueStopped):
+		respond(http.StatusServiceUnavailable, "queue_full", "refused: "+err.Error()+"; redeliver later", zerolog.ErrorLevel)
+	case err != nil:
+		l.Error().Err(err).Msg("could not record the delivery")
+		respond(http.StatusServiceUnavailable, "store_unavailable", "refused: the work could not be recorded; redeliver later", zerolog.ErrorLevel)
+	case duplicate:
+		respond(http.StatusOK, "duplicate", "duplicate: delivery already processed", zerolog.InfoLevel)
+	default:
+		respond(http.StatusAccepted, "accepted", "accepted", zerolog.InfoLevel)
 	}
-	respond(http.StatusAccepted, "accepted", "accepted", zerolog.InfoLevel)
 }

@@ -23,13 +23,16 @@ func FuzzRoute(f *testing.F) {
 	f.Add("merge_group", []byte(`{"action":"checks_requested","merge_group":{"head_sha":"x"},"repository":{"name":"r","owner":{"login":"o"}},"installation":{"id":1}}`))
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
 		s := newServer(testSettings(), zerolog.Nop(), NewMetrics(), &fakeEvaluator{}, queueOptions{Workers: 1})
-		p, err := router{s: s, ctx: context.Background(), event: event, deliveryID: "d"}.route(body)
+		p, err := router{settings: s.routeSettings(), event: event, deliveryID: "d"}.route(context.Background(), body)
 		if err != nil {
 			return
 		}
-		for _, w := range p.works {
-			if w.task == nil && (w.job.InstallationID <= 0 || w.job.Owner == "" || w.job.Repo == "" || w.job.Number <= 0) {
-				t.Errorf("route(%s) planned incomplete job %+v", event, w.job)
+		for _, j := range p.jobs {
+			if j.InstallationID <= 0 || j.Owner == "" {
+				t.Errorf("route(%s) planned a job without installation or owner %+v", event, j)
+			}
+			if j.isEvaluation() && (j.Repo == "" || j.Number <= 0) {
+				t.Errorf("route(%s) planned incomplete evaluation %+v", event, j)
 			}
 		}
 	})

@@ -51,7 +51,7 @@ func startServer(t *testing.T, ev *fakeEvaluator, qo queueOptions, edit func(*Se
 	}
 	logs := &syncBuffer{}
 	srv := newServer(st, zerolog.New(logs).Level(zerolog.DebugLevel), NewMetrics(), ev, qo)
-	srv.fanOutPause = 0
+	srv.dispatch.fanOutPause = 0
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

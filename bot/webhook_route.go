@@ -20,7 +20,7 @@ const truncatedCommits = 20
 
 // plan is what one verified delivery asks of the server.
 type plan struct {
-	works []*work
+	jobs []Job
 	// configChanged names repositories whose cached config must be dropped
 	// before anything else runs.
 	configChanged []RepoRef
@@ -28,11 +28,18 @@ type plan struct {
 	ignored string
 }
 
+// routeSettings are the server settings routing depends on.
+type routeSettings struct {
+	AppID         int64
+	CheckName     string
+	ConfigPath    string
+	OrgConfigRepo string
+}
+
 // router turns a verified delivery into a plan. It calls no GitHub API:
-// anything that needs one becomes a task for the workers.
+// anything that needs one becomes a job for the workers.
 type router struct {
-	s          *Server
-	ctx        context.Context // detached request context, carries the logger
+	settings   routeSettings
 	event      string
 	deliveryID string
 }
@@ -41,7 +48,7 @@ func ignore(format string, args ...any) (plan, error) {
 	return plan{ignored: fmt.Sprintf(format, args...)}, nil
 }
 
-func (rt router) route(payload []byte) (plan, error) {
+func (rt router) route(ctx context.Context, payload []byte) (plan, error) {
 	switch rt.event {
 	case "ping":
 		return ignore("pong")
@@ -70,11 +77,11 @@ func (rt router) route(payload []byte) (plan, error) {
 	case *github.MergeGroupEvent:
 		return rt.mergeGroup(e)
 	case *github.InstallationEvent:
-		zerolog.Ctx(rt.ctx).Info().Str(FieldAction, e.GetAction()).Str("account", e.GetInstallation().GetAccount().GetLogin()).
+		zerolog.Ctx(ctx).Info().Str(FieldAction, e.GetAction()).Str("account", e.GetInstallation().GetAccount().GetLogin()).
 			Int64(FieldInstallationID, e.GetInstallation().GetID()).Int("repositories", len(e.Repositories)).Msg("installation changed")
 		return ignore("noted")
 	case *github.InstallationRepositoriesEvent:
-		zerolog.Ctx(rt.ctx).Info().Str(FieldAction, e.GetAction()).Str("account", e.GetInstallation().GetAccount().GetLogin()).
+		zerolog.Ctx(ctx).Info().Str(FieldAction, e.GetAction()).Str("account", e.GetInstallation().GetAccount().GetLogin()).
 			Int64(FieldInstallationID, e.GetInstallation().GetID()).Int("added", len(e.RepositoriesAdded)).
 			Int("removed", len(e.RepositoriesRemoved)).Msg("installation repositories changed")
 		return ignore("noted")
@@ -116,7 +123,7 @@ func (rt router) prJob(inst *github.Installation, repo *github.Repository, numbe
 	}
 	j := Job{InstallationID: id, Owner: owner, Repo: name, Number: number, HeadSHA: headSHA,
 		DeliveryID: rt.deliveryID, Event: rt.event + "." + action}
-	return plan{works: []*work{jobWork(rt.ctx, j)}}, nil
+	return plan{jobs: []Job{j}}, nil
 }
 
 var prActions = []string{"opened", "reopened", "synchronize", "labeled", "unlabeled", "ready_for_review"}
@@ -152,7 +159,7 @@ func (rt router) checkRun(e *github.CheckRunEvent) (plan, error) {
 	if e.GetAction() != "rerequested" {
 		return ignore("check_run action %q is not a re-run request", e.GetAction())
 	}
-	if cr.GetName() != rt.s.settings.CheckName || cr.GetApp().GetID() != rt.s.settings.AppID {
+	if cr.GetName() != rt.settings.CheckName || cr.GetApp().GetID() != rt.settings.AppID {
 		return ignore("check run %q of app %d is not tiergate's", cr.GetName(), cr.GetApp().GetID())
 	}
 	return rt.rerun(e.GetInstallation(), e.GetRepo(), cr.PullRequests, cr.GetHeadSHA())
@@ -163,7 +170,7 @@ func (rt router) checkSuite(e *github.CheckSuiteEvent) (plan, error) {
 	if e.GetAction() != "rerequested" {
 		return ignore("check_suite action %q is not a re-run request", e.GetAction())
 	}
-	if cs.GetApp().GetID() != rt.s.settings.AppID {
+	if cs.GetApp().GetID() != rt.settings.AppID {
 		return ignore("check suite of app %d is not tiergate's", cs.GetApp().GetID())
 	}
 	return rt.rerun(e.GetInstallation(), e.GetRepo(), cs.PullRequests, cs.GetHeadSHA())
@@ -179,7 +186,7 @@ func (rt router) rerun(inst *github.Installation, repo *github.Repository, prs [
 		if err != nil {
 			return plan{}, err
 		}
-		p.works = append(p.works, q.works...)
+		p.jobs = append(p.jobs, q.jobs...)
 	}
 	if len(prs) > 0 {
 		return p, nil
@@ -195,7 +202,9 @@ func (rt router) rerun(inst *github.Installation, repo *github.Repository, prs [
 	if headSHA == "" {
 		return plan{}, errors.New("payload lists no pull request and no head SHA")
 	}
-	return plan{works: []*work{rt.s.commitTask(rt.ctx, id, owner, name, headSHA, rt.template(id, "rerequested"))}}, nil
+	j := rt.template(id, "rerequested")
+	j.Kind, j.Owner, j.Repo, j.HeadSHA = KindCommit, owner, name, headSHA
+	return plan{jobs: []Job{j}}, nil
 }
 
 func (rt router) issueComment(e *github.IssueCommentEvent) (plan, error) {
@@ -214,7 +223,7 @@ func (rt router) issueComment(e *github.IssueCommentEvent) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
-	p.works[0].job.RequireWriteFrom = user
+	p.jobs[0].RequireWriteFrom = user
 	return p, nil
 }
 
@@ -234,7 +243,9 @@ func (rt router) mergeGroup(e *github.MergeGroupEvent) (plan, error) {
 	if sha == "" {
 		return plan{}, errors.New("merge_group payload has no head_sha")
 	}
-	return plan{works: []*work{rt.s.mergeGroupTask(rt.ctx, id, owner, name, sha, rt.deliveryID)}}, nil
+	j := rt.template(id, e.GetAction())
+	j.Kind, j.Owner, j.Repo, j.HeadSHA = KindMergeGroup, owner, name, sha
+	return plan{jobs: []Job{j}}, nil
 }
 
 // template is the job fields shared by every job a fan-out produces.

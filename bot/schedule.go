@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// Guard is called just before every write to GitHub. It returns nil while
+// the caller still owns the newest state of the pull request, and an error
+// wrapping ErrSuperseded (or a lease error) when it does not: the caller
+// then returns without writing, and the work runs again with the newest
+// state. A nil Guard always allows the write.
+type Guard func(ctx context.Context) error
+
+// ErrSuperseded means a newer event for the same pull request arrived while
+// it was being evaluated, or another replica took the work over: the
+// verdict in hand may be stale, so it is not written.
+var ErrSuperseded = errors.New("superseded by a newer event for this pull request")
+
+// allow runs g, treating a nil Guard as "always owner".
+func (g Guard) allow(ctx context.Context) error {
+	if g == nil {
+		return nil
+	}
+	return g(ctx)
+}
+
+// RetryAt says when a request GitHub refused for a rate limit may be tried
+// again: the primary limit's reset, or the secondary limit's Retry-After.
+// Such a failure is not the evaluation's fault, so it spends no attempt.
+func RetryAt(err error, now time.Time) (time.Time, bool) {
+	var primary *github.RateLimitError
+	if errors.As(err, &primary) && !primary.Rate.Reset.Time.IsZero() {
+		return primary.Rate.Reset.Time.Add(time.Second), true
+	}
+	var secondary *github.AbuseRateLimitError
+	if errors.As(err, &secondary) {
+		wait := secondaryDefaultWait
+		if secondary.RetryAfter != nil && *secondary.RetryAfter > 0 {
+			wait = *secondary.RetryAfter
+		}
+		return now.Add(wait), true
+	}
+	return time.Time{}, false
+}
+
+// Retry schedule, the same for both queues. An evaluation that fails is
+// tried again after 5 s, 20 s and 80 s; after the fourth failed attempt the
+// check run on the head is marked failed ("could not evaluate; retrying")
+// and the evaluation keeps being retried every 5 minutes while the pull
+// request is open, for up to three days. No earlier verdict stands
+// unchallenged after an event for a newer state was accepted.
+var (
+	defaultBackoff       = []time.Duration{5 * time.Second, 20 * time.Second, 80 * time.Second}
+	defaultSlowRetry     = 5 * time.Minute
+	defaultRetryHorizon  = 72 * time.Hour
+	retryJitterFraction  = 0.2
+	supersededRetryDelay = 0 * time.Second
+)
+
+// retrySchedule decides what follows a failed attempt.
+type retrySchedule struct {
+	Backoff []time.Duration // waits before attempts 2, 3, ...
+	Slow    time.Duration   // wait between attempts after Backoff is spent
+	Horizon time.Duration   // give up once the slow retries span this long
+}
+
+func (r retrySchedule) withDefaults() retrySchedule {
+	if r.Backoff == nil {
+		r.Backoff = defaultBackoff
+	}
+	if r.Slow <= 0 {
+		r.Slow = defaultSlowRetry
+	}
+	if r.Horizon <= 0 {
+		r.Horizon = defaultRetryHorizon
+	}
+	return r
+}
+
+// fastAttempts is how many attempts run before the failure is reported.
+func (r retrySchedule) fastAttempts() int { return len(r.Backoff) + 1 }
+
+// maxAttempts bounds the retries of an evaluation: the fast ones, then slow
+// ones over Horizon.
+func (r retrySchedule) maxAttempts() int {
+	return r.fastAttempts() + int(r.Horizon/r.Slow)
+}
+
+// retryDecision is what to do after a failed attempt.
+type retryDecision struct {
+	At          time.Time // when to try again (zero: give up)
+	SpendsRetry bool      // whether the attempt counts against the limit
+	Report      bool      // mark the check run failed now (fail closed)
+	GiveUp      bool
+}
+
+// next decides after attempt number attempts (1-based, counting only
+// attempts that spent a retry) failed with err.
+func (r retrySchedule) next(job Job, attempts int, err error, now time.Time) retryDecision {
+	if errors.Is(err, ErrSuperseded) {
+		return retryDecision{At: now.Add(supersededRetryDelay)}
+	}
+	if at, ok := RetryAt(err, now); ok {
+		return retryDecision{At: at}
+	}
+	if !job.isEvaluation() {
+		// Listing tasks are cheap to redo from the next event or sweep.
+		if attempts >= r.fastAttempts() {
+			return retryDecision{GiveUp: true, SpendsRetry: true}
+		}
+		return retryDecision{At: now.Add(jitter(r.Backoff[attempts-1])), SpendsRetry: true}
+	}
+	switch {
+	case attempts < r.fastAttempts():
+		return retryDecision{At: now.Add(jitter(r.Backoff[attempts-1])), SpendsRetry: true}
+	case attempts >= r.maxAttempts():
+		return retryDecision{GiveUp: true, SpendsRetry: true, Report: true}
+	default:
+		return retryDecision{At: now.Add(jitter(r.Slow)), SpendsRetry: true, Report: true}
+	}
+}
+
+// jitter spreads retries by up to ±20% so replicas and pull requests that
+// failed together do not retry together.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	span := float64(d) * retryJitterFraction
+	return d + time.Duration((rand.Float64()*2-1)*span)
+}
