@@ -110,7 +110,7 @@ func newHarness(t *testing.T, repoConfig string, tweaks ...func(*bot.Settings)) 
 	for _, tweak := range tweaks {
 		tweak(&settings)
 	}
-	srv, err := bot.New(settings, zerolog.New(logs).With().Timestamp().Logger())
+	srv, err := bot.New(context.Background(), settings, zerolog.New(logs).With().Timestamp().Logger())
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)
 	}

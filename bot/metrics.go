@@ -11,10 +11,14 @@ type Metrics struct {
 	Registry *prometheus.Registry
 
 	// Deliveries counts webhook deliveries by event and outcome
-	// (accepted, ignored, duplicate, bad_signature, bad_request, too_large, queue_full).
+	// (accepted, ignored, duplicate, bad_signature, bad_request, too_large,
+	// queue_full, draining, store_unavailable).
 	Deliveries *prometheus.CounterVec
 	// QueueDepth is the number of pull requests waiting for evaluation.
 	QueueDepth prometheus.Gauge
+	// OldestDueSeconds is how long the longest-waiting due work has waited
+	// (PostgreSQL mode, from the database).
+	OldestDueSeconds prometheus.Gauge
 	// InFlight is the number of evaluations running now.
 	InFlight prometheus.Gauge
 	// Evaluations counts finished evaluations by outcome (ok, error, skipped).
@@ -36,6 +40,7 @@ type Metrics struct {
 var MetricNames = []string{
 	"tiergate_webhook_deliveries_total",
 	"tiergate_queue_depth",
+	"tiergate_queue_oldest_due_seconds",
 	"tiergate_evaluations_in_flight",
 	"tiergate_evaluations_total",
 	"tiergate_evaluation_duration_seconds",
@@ -57,6 +62,10 @@ func NewMetrics() *Metrics {
 		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tiergate_queue_depth",
 			Help: "Pull requests waiting for evaluation.",
+		}),
+		OldestDueSeconds: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tiergate_queue_oldest_due_seconds",
+			Help: "How long the longest-waiting due work has waited (PostgreSQL mode; 0 in memory mode).",
 		}),
 		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tiergate_evaluations_in_flight",
@@ -91,7 +100,7 @@ func NewMetrics() *Metrics {
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.Deliveries, m.QueueDepth, m.InFlight, m.Evaluations, m.EvaluationSeconds,
+		m.Deliveries, m.QueueDepth, m.OldestDueSeconds, m.InFlight, m.Evaluations, m.EvaluationSeconds,
 		m.GitHubRequests, m.GitHubRetries, m.RateLimitRemaining, m.Conclusions,
 	)
 	return m

@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/rs/zerolog"
+	"github.com/tiergate/tiergate/bot/pgstore"
 )
 
 // New builds a server from s: its metrics, the evaluator that talks to
@@ -13,7 +15,11 @@ import (
 // Zero fields of s take the documented defaults, except the App ID, key and
 // webhook secret, which are required: without a secret anyone could forge
 // events.
-func New(s Settings, logger zerolog.Logger) (*Server, error) {
+//
+// With s.DatabaseURL set, New connects to PostgreSQL and applies pending
+// migrations (safe when several replicas start at once) before returning;
+// the server closes the connection when Serve returns.
+func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error) {
 	if len(s.WebhookSecret) == 0 {
 		return nil, errors.New("a webhook secret is required: tiergate refuses unsigned webhooks")
 	}
@@ -36,5 +42,17 @@ func New(s Settings, logger zerolog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up the GitHub client: %w", err)
 	}
-	return newServer(s, logger, m, ev, queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0)}), nil
+	qo := queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0)}
+	if s.DatabaseURL == "" {
+		return newServer(s, logger, m, ev, qo), nil
+	}
+	store, err := pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4)})
+	if err != nil {
+		return nil, fmt.Errorf("open the database (TIERGATE_DATABASE_URL): %w", err)
+	}
+	srv := newServerWith(s, logger, m, ev, qo, func(exec executor) workQueue {
+		return newPGQueue(store, s.AppID, qo, exec, m, logger)
+	})
+	srv.closeStore = store.Close
+	return srv, nil
 }

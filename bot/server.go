@@ -35,6 +35,8 @@ type Server struct {
 	ev       evaluator
 	dispatch *dispatcher
 	queue    workQueue
+	// closeStore, when set, closes the database once Serve is done.
+	closeStore func()
 
 	started  atomic.Bool
 	serving  atomic.Bool
@@ -97,6 +99,9 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("tiergate: Serve called twice")
+	}
+	if s.closeStore != nil {
+		defer s.closeStore()
 	}
 	l := s.logger
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))

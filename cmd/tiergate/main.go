@@ -29,6 +29,7 @@ Commands:
   check      evaluate the local changes base...head as a pull request would be
   validate   check tiergate config files for errors
   serve      run the GitHub App server
+  migrate    apply the PostgreSQL schema migrations (TIERGATE_DATABASE_URL)
   version    print the version
 
 Run 'tiergate <command> --help' for a command's flags.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		err = versionCmd(rest, stdout)
 	case "serve":
 		err = runServe(ctx, rest, env, stdout, stderr)
+	case "migrate":
+		err = migrateCmd(ctx, rest, env, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "tiergate: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -29,7 +29,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, stdou
 		fmt.Fprintf(stderr, "tiergate serve: %v\n", err)
 		return exitStatus(2)
 	}
-	srv, err := bot.New(s, logger)
+	srv, err := bot.New(ctx, s, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "tiergate serve: %v\n", err)
 		return exitStatus(2)

@@ -1,0 +1,272 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/tiergate/tiergate/bot/pgstore"
+)
+
+// PostgreSQL queue timings. A write is allowed only while the lease has at
+// least guardMargin left, so a replica whose lease is about to run out
+// never writes after another replica may have taken the pull request over.
+const (
+	guardMargin      = 10 * time.Second
+	pgPollInterval   = 2 * time.Second  // longest sleep between claims when no NOTIFY arrives
+	pgStatsInterval  = 15 * time.Second // queue depth and oldest-due metrics
+	pgErrorPause     = time.Second      // after a failed claim (database unreachable)
+	pgReleaseTimeout = 5 * time.Second
+)
+
+// pgQueue keeps work in PostgreSQL: every replica submits into and claims
+// from the same table, so a crash after a 202 loses nothing, a burst spread
+// over replicas still coalesces per pull request, and at most one replica
+// evaluates a pull request at a time (its lease). See bot/pgstore.
+type pgQueue struct {
+	store   *pgstore.Store
+	run     *runner
+	opts    queueOptions
+	appID   int64
+	owner   string // this replica's lease owner name
+	metrics *Metrics
+	logger  zerolog.Logger
+
+	wg       sync.WaitGroup
+	draining atomic.Bool
+	running  atomic.Int64
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+func newPGQueue(store *pgstore.Store, appID int64, opts queueOptions, exec executor, m *Metrics, logger zerolog.Logger) *pgQueue {
+	opts = opts.withDefaults()
+	return &pgQueue{
+		store: store, run: opts.runner(exec, m, logger), opts: opts, appID: appID,
+		owner: leaseOwner(), metrics: m, logger: logger, stop: make(chan struct{}),
+	}
+}
+
+// leaseOwner names this process in lease rows: host, pid and a start time,
+// so a restarted process never mistakes an old lease for its own.
+func leaseOwner() string {
+	host, _ := os.Hostname()
+	return host + "/" + strconv.Itoa(os.Getpid()) + "/" + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
+func toItem(j Job) pgstore.Item {
+	return pgstore.Item{Key: j.Key(), Kind: string(j.kind()), InstallationID: j.InstallationID, Owner: j.Owner, Repo: j.Repo,
+		Number: j.Number, HeadSHA: j.HeadSHA, DeliveryID: j.DeliveryID, Event: j.Event, RequireWriteFrom: j.RequireWriteFrom}
+}
+
+func fromItem(it pgstore.Item) Job {
+	return Job{Kind: Kind(it.Kind), InstallationID: it.InstallationID, Owner: it.Owner, Repo: it.Repo, Number: it.Number,
+		HeadSHA: it.HeadSHA, DeliveryID: it.DeliveryID, Event: it.Event, RequireWriteFrom: it.RequireWriteFrom}
+}
+
+func (q *pgQueue) submit(ctx context.Context, deliveryID string, jobs []Job) (bool, error) {
+	if q.draining.Load() && deliveryID != "" {
+		return false, errQueueStopped
+	}
+	items := make([]pgstore.Item, len(jobs))
+	for i, j := range jobs {
+		items[i] = toItem(j)
+	}
+	return q.store.Submit(ctx, q.appID, deliveryID, items, q.opts.Debounce)
+}
+
+func (q *pgQueue) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return q.store.Ping(ctx)
+}
+
+func (q *pgQueue) start(ctx context.Context) {
+	context.AfterFunc(ctx, func() { q.stopOnce.Do(func() { close(q.stop) }) })
+	for range q.opts.Workers {
+		q.wg.Add(1)
+		go q.worker()
+	}
+	q.wg.Add(1)
+	go q.reportStats()
+}
+
+// stopped returns a context that ends when the workers must stop, and its
+// cancel, which the caller must call.
+func (q *pgQueue) stopped() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-q.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+func (q *pgQueue) worker() {
+	defer q.wg.Done()
+	ctx, cancel := q.stopped()
+	defer cancel()
+	for ctx.Err() == nil {
+		if q.draining.Load() {
+			<-ctx.Done()
+			return
+		}
+		c, err := q.store.Claim(ctx, q.owner, q.opts.Lease)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			q.logger.Error().Err(err).Msg("could not claim work from the database; retrying")
+			_ = sleepCtx(ctx, pgErrorPause)
+		case c == nil:
+			_ = q.store.Wait(ctx, pgPollInterval)
+		default:
+			q.process(ctx, c)
+		}
+	}
+}
+
+// process runs one claimed row: it renews the lease while the attempt
+// runs, lets the attempt write only while the lease and generation hold,
+// and records the outcome in the row.
+func (q *pgQueue) process(stopCtx context.Context, c *pgstore.Claim) {
+	q.running.Add(1)
+	q.metrics.InFlight.Inc()
+	defer func() {
+		q.running.Add(-1)
+		q.metrics.InFlight.Dec()
+	}()
+	job := fromItem(c.Item)
+	st := attemptState{Attempts: c.Attempts, LastError: c.LastError}
+	ctx, cancel := context.WithCancel(stopCtx)
+	defer cancel()
+	ctx = q.run.logContext(ctx, job, st)
+	l := zerolog.Ctx(ctx)
+
+	renewCtx, stopRenew := context.WithCancel(ctx)
+	renewDone := make(chan struct{})
+	go func() {
+		defer close(renewDone)
+		q.renew(renewCtx, cancel, c)
+	}()
+	guard := func(gctx context.Context) error {
+		err := q.store.Current(gctx, c, guardMargin)
+		if errors.Is(err, pgstore.ErrSuperseded) || errors.Is(err, pgstore.ErrLeaseLost) {
+			return fmt.Errorf("%w (%v)", ErrSuperseded, err)
+		}
+		if err != nil {
+			return fmt.Errorf("confirm ownership before writing: %w", err)
+		}
+		return nil
+	}
+	err := q.run.attempt(ctx, job, st, guard)
+	stopRenew()
+	<-renewDone
+
+	// The row is updated even when the worker is stopping: a short,
+	// separate context, so the outcome is not lost to the shutdown.
+	bg, cancelBG := context.WithTimeout(context.Background(), pgReleaseTimeout)
+	defer cancelBG()
+	bg = l.WithContext(bg)
+	if err != nil && stopCtx.Err() != nil {
+		if rerr := q.store.Release(bg, c); rerr != nil && !errors.Is(rerr, pgstore.ErrLeaseLost) {
+			l.Warn().Err(rerr).Msg("could not release the lease at shutdown; another replica takes the work when it expires")
+		}
+		return
+	}
+	if err == nil {
+		if _, ferr := q.store.Finish(bg, c); ferr != nil && !errors.Is(ferr, pgstore.ErrLeaseLost) {
+			l.Error().Err(ferr).Msg("could not mark work done; it runs again when its lease expires")
+		}
+		return
+	}
+	d := q.run.failed(ctx, job, st, err, guard)
+	if d.GiveUp {
+		if _, ferr := q.store.Finish(bg, c); ferr != nil && !errors.Is(ferr, pgstore.ErrLeaseLost) {
+			l.Error().Err(ferr).Msg("could not remove work given up on")
+		}
+		return
+	}
+	if rerr := q.store.Retry(bg, c, d.At, d.SpendsRetry, err.Error()); rerr != nil && !errors.Is(rerr, pgstore.ErrLeaseLost) {
+		l.Error().Err(rerr).Msg("could not schedule the retry; it runs again when its lease expires")
+	}
+}
+
+// renew keeps the lease alive until ctx ends; when the lease is lost it
+// cancels the attempt, whose writes the guard would refuse anyway.
+func (q *pgQueue) renew(ctx context.Context, cancel context.CancelFunc, c *pgstore.Claim) {
+	t := time.NewTicker(q.opts.Renew)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := q.store.Renew(ctx, c, q.opts.Lease)
+		switch {
+		case errors.Is(err, pgstore.ErrLeaseLost):
+			zerolog.Ctx(ctx).Warn().Msg("lease lost to another replica; abandoning this attempt")
+			cancel()
+			return
+		case err != nil && ctx.Err() == nil:
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not renew the lease; the write guard refuses writes once it runs short")
+		}
+	}
+}
+
+// reportStats publishes the shared queue's depth and the age of its oldest
+// due row, as the database sees them.
+func (q *pgQueue) reportStats() {
+	defer q.wg.Done()
+	ctx, cancel := q.stopped()
+	defer cancel()
+	for {
+		sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
+		depth, oldest, err := q.store.Stats(sctx)
+		scancel()
+		if err == nil {
+			q.metrics.QueueDepth.Set(float64(depth))
+			q.metrics.OldestDueSeconds.Set(oldest.Seconds())
+		}
+		if sleepCtx(ctx, pgStatsInterval) != nil {
+			return
+		}
+	}
+}
+
+// drain stops claiming and waits for running attempts. Work still queued
+// stays in the database for the other replicas or the next start.
+func (q *pgQueue) drain(ctx context.Context) error {
+	q.draining.Store(true)
+	for q.running.Load() > 0 {
+		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q *pgQueue) wait() { q.wg.Wait() }
+
+// unfinished is empty: nothing is lost when a replica stops.
+func (q *pgQueue) unfinished() []Job { return nil }
+
+func (q *pgQueue) waitIdle(ctx context.Context) error {
+	for {
+		depth, _, err := q.store.Stats(ctx)
+		if err == nil && depth == 0 && q.running.Load() == 0 {
+			return nil
+		}
+		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
