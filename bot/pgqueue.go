@@ -19,7 +19,7 @@ import (
 // never writes after another replica may have taken the pull request over.
 const (
 	guardMargin      = 10 * time.Second
-	pgPollInterval   = 2 * time.Second  // longest sleep between claims when no NOTIFY arrives
+	defaultPoll      = time.Second      // longest sleep between claims when no NOTIFY arrives
 	pgStatsInterval  = 15 * time.Second // queue depth and oldest-due metrics
 	pgErrorPause     = time.Second      // after a failed claim (database unreachable)
 	pgReleaseTimeout = 5 * time.Second
@@ -126,7 +126,7 @@ func (q *pgQueue) worker() {
 			q.logger.Error().Err(err).Msg("could not claim work from the database; retrying")
 			_ = sleepCtx(ctx, pgErrorPause)
 		case c == nil:
-			_ = q.store.Wait(ctx, pgPollInterval)
+			_ = q.store.Wait(ctx, q.opts.Poll)
 		default:
 			q.process(ctx, c)
 		}

@@ -76,6 +76,9 @@ type queueOptions struct {
 	// a replica that dies loses its work to another after Lease.
 	Lease time.Duration
 	Renew time.Duration
+	// Poll is the PostgreSQL queue's longest wait between claims when no
+	// notification arrives (work that comes due after a backoff).
+	Poll time.Duration
 }
 
 func (o queueOptions) withDefaults() queueOptions {
@@ -96,6 +99,9 @@ func (o queueOptions) withDefaults() queueOptions {
 	}
 	if o.Renew <= 0 || o.Renew >= o.Lease {
 		o.Renew = o.Lease / 3
+	}
+	if o.Poll <= 0 {
+		o.Poll = defaultPoll
 	}
 	return o
 }

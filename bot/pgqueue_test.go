@@ -1,0 +1,268 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+	"github.com/tiergate/tiergate/bot/pgstore"
+	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
+)
+
+// pgReplica is one replica's queue on a shared database.
+type pgReplica struct {
+	q      *pgQueue
+	store  *pgstore.Store
+	cancel context.CancelFunc
+	logs   *syncBuffer
+}
+
+// startPGReplicas starts n queues on one fresh database, each with its own
+// connection pool, all running jobs through ev.
+func startPGReplicas(t *testing.T, n int, ev *fakeEvaluator, opts queueOptions) []*pgReplica {
+	t.Helper()
+	if opts.Poll == 0 {
+		opts.Poll = 100 * time.Millisecond
+	}
+	url := pgtest.URL(t)
+	var out []*pgReplica
+	for range n {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		store, err := pgstore.Open(ctx, url, pgstore.Options{})
+		cancel()
+		if err != nil {
+			t.Fatalf("pgstore.Open: %v", err)
+		}
+		logs := &syncBuffer{}
+		d := &dispatcher{ev: ev, fanOutLimit: defaultFanOutLimit}
+		q := newPGQueue(store, 29310, opts, d, NewMetrics(), zerolog.New(logs))
+		d.queue = q
+		qctx, qcancel := context.WithCancel(context.Background())
+		q.start(qctx)
+		r := &pgReplica{q: q, store: store, cancel: qcancel, logs: logs}
+		t.Cleanup(func() { r.stop(); store.Close() })
+		out = append(out, r)
+	}
+	return out
+}
+
+func (r *pgReplica) stop() {
+	r.cancel()
+	r.q.wait()
+}
+
+func pgWaitIdle(t *testing.T, q *pgQueue) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := q.waitIdle(ctx); err != nil {
+		t.Fatalf("waitIdle: %v", err)
+	}
+}
+
+func submitJobs(t *testing.T, q *pgQueue, delivery string, jobs ...Job) bool {
+	t.Helper()
+	dup, err := q.submit(context.Background(), delivery, jobs)
+	if err != nil {
+		t.Fatalf("submit(%s): %v", delivery, err)
+	}
+	return dup
+}
+
+func TestPGQueueBurstOverReplicas(t *testing.T) {
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+		time.Sleep(5 * time.Millisecond)
+		return nil
+	}}
+	// The debounce window outlasts the burst even under the race detector.
+	rs := startPGReplicas(t, 3, ev, queueOptions{Workers: 4, Debounce: 3 * time.Second})
+	// 20 events for each of 5 pull requests, spread over the replicas, as a
+	// load balancer would.
+	for i := range 20 {
+		for pr := 1; pr <= 5; pr++ {
+			r := rs[(i+pr)%len(rs)]
+			if dup := submitJobs(t, r.q, fmt.Sprintf("d-%d-%d", pr, i), prJob(pr, fmt.Sprintf("sha-%02d", i))); dup {
+				t.Fatalf("fresh delivery reported as duplicate")
+			}
+		}
+	}
+	// A redelivery through another replica is recognised.
+	if dup := submitJobs(t, rs[2].q, "d-1-0", prJob(1, "sha-00")); !dup {
+		t.Errorf("redelivered d-1-0 through another replica: duplicate = false, want true")
+	}
+	for _, r := range rs {
+		pgWaitIdle(t, r.q)
+	}
+	got, _, _, _ := ev.calls()
+	perPR := map[int][]string{}
+	for _, j := range got {
+		perPR[j.Number] = append(perPR[j.Number], j.HeadSHA)
+	}
+	for pr := 1; pr <= 5; pr++ {
+		heads := perPR[pr]
+		if len(heads) < 1 || len(heads) > 2 {
+			t.Errorf("PR %d evaluated %d times (%v), want 1 or 2", pr, len(heads), heads)
+		} else if heads[len(heads)-1] != "sha-19" {
+			t.Errorf("PR %d last evaluated head = %s, want sha-19", pr, heads[len(heads)-1])
+		}
+	}
+	if n := ev.overlaps.Load(); n != 0 {
+		t.Errorf("concurrent evaluations of one PR across replicas = %d, want 0", n)
+	}
+}
+
+func TestPGQueueGuardRefusesAStaleWrite(t *testing.T) {
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var wrote atomic.Int32
+	var calls atomic.Int32
+	var mu sync.Mutex
+	var guardErrs []error
+	ev := &fakeEvaluator{}
+	ev.evaluate = func(ctx context.Context, j Job) error {
+		if calls.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		return nil
+	}
+	rs := startPGReplicas(t, 2, ev, queueOptions{Workers: 2})
+	// Wrap the dispatcher's evaluator so the attempt checks its guard the
+	// way the real evaluator does before writing.
+	for _, r := range rs {
+		d := r.q.run.exec.(*dispatcher)
+		d.ev = guardedEvaluator{fakeEvaluator: ev, onWrite: func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				wrote.Add(1)
+			} else {
+				guardErrs = append(guardErrs, err)
+			}
+		}}
+	}
+	submitJobs(t, rs[0].q, "d-1", prJob(4, "old"))
+	<-started
+	// A newer event arrives through the other replica while the first
+	// evaluation is still computing.
+	submitJobs(t, rs[1].q, "d-2", prJob(4, "new"))
+	close(release)
+	for _, r := range rs {
+		pgWaitIdle(t, r.q)
+	}
+	got, _, _, _ := ev.calls()
+	if len(got) != 2 || got[1].HeadSHA != "new" {
+		t.Fatalf("evaluations = %+v, want old then new", got)
+	}
+	if wrote.Load() != 1 || len(guardErrs) != 1 || !errors.Is(guardErrs[0], ErrSuperseded) {
+		t.Errorf("writes = %d, refused = %v; want 1 write (new) and the stale one refused as superseded", wrote.Load(), guardErrs)
+	}
+}
+
+// guardedEvaluator asks the guard before "writing", as Evaluate does.
+type guardedEvaluator struct {
+	*fakeEvaluator
+	onWrite func(error)
+}
+
+func (g guardedEvaluator) Evaluate(ctx context.Context, j Job, guard Guard) error {
+	if err := g.fakeEvaluator.Evaluate(ctx, j, guard); err != nil {
+		return err
+	}
+	err := guard.allow(ctx)
+	g.onWrite(err)
+	return err
+}
+
+func TestPGQueueDeadReplicaLosesItsWork(t *testing.T) {
+	ev := &fakeEvaluator{}
+	rs := startPGReplicas(t, 1, ev, queueOptions{Workers: 1, Lease: 2 * time.Second})
+	// A replica that claimed the work and died: its lease is never renewed.
+	rs[0].stop()
+	ctx := context.Background()
+	dead := rs[0].store
+	if _, err := dead.Submit(ctx, 29310, "d-1", []pgstore.Item{toItem(prJob(9, "abc"))}, 0); err != nil {
+		t.Fatal(err)
+	}
+	c, err := dead.Claim(ctx, "dead-replica", 2*time.Second)
+	if err != nil || c == nil {
+		t.Fatalf("Claim = %v, %v", c, err)
+	}
+	// A live replica on the same database takes it once the lease expires.
+	d := &dispatcher{ev: ev, fanOutLimit: defaultFanOutLimit}
+	q := newPGQueue(dead, 29310, queueOptions{Workers: 1, Lease: 2 * time.Second, Poll: 100 * time.Millisecond}, d, NewMetrics(), zerolog.Nop())
+	d.queue = q
+	qctx, cancel := context.WithCancel(ctx)
+	defer func() { cancel(); q.wait() }()
+	q.start(qctx)
+	pgWaitIdle(t, q)
+	got, _, _, _ := ev.calls()
+	if len(got) != 1 || got[0].HeadSHA != "abc" {
+		t.Fatalf("evaluations = %+v, want the dead replica's job run once", got)
+	}
+	// The dead replica's late write would be refused.
+	if err := dead.Current(ctx, c, 0); err == nil {
+		t.Errorf("dead replica's claim still current after takeover")
+	}
+}
+
+func TestPGQueueRateLimitWaitsForResetWithoutSpendingAttempts(t *testing.T) {
+	var reset time.Time // set by the first attempt
+	var calls atomic.Int32
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+		if calls.Add(1) == 1 {
+			reset = time.Now().Add(1500 * time.Millisecond)
+		}
+		if time.Now().Before(reset) {
+			req, _ := http.NewRequest(http.MethodGet, "https://api.github.com/repos/o/r/pulls/3", nil)
+			return &github.RateLimitError{Rate: github.Rate{Limit: 5000, Remaining: 0, Reset: github.Timestamp{Time: reset}},
+				Response: &http.Response{StatusCode: http.StatusForbidden, Request: req}, Message: "API rate limit exceeded"}
+		}
+		return nil
+	}}
+	// One fast attempt only: if the rate limit spent attempts, the job
+	// would be given up and reported.
+	rs := startPGReplicas(t, 1, ev, queueOptions{Workers: 1, Backoff: []time.Duration{}, Slow: time.Hour, Horizon: time.Millisecond})
+	submitJobs(t, rs[0].q, "d-1", prJob(3, "abc"))
+	pgWaitIdle(t, rs[0].q)
+	got, rep, _, _ := ev.calls()
+	if len(rep) != 0 {
+		t.Errorf("failure reports = %+v, want none: a rate limit is not a failure", rep)
+	}
+	if len(got) != 2 {
+		t.Errorf("attempts = %d, want 2 (refused, then after the reset)", len(got))
+	}
+	if time.Now().Before(reset) {
+		t.Errorf("finished before the reset")
+	}
+}
+
+func TestPGQueueRetriesThenReports(t *testing.T) {
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error { return errors.New("github: 502 bad gateway") }}
+	rs := startPGReplicas(t, 2, ev, queueOptions{Workers: 1, Backoff: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond},
+		Slow: 20 * time.Millisecond, Horizon: 50 * time.Millisecond})
+	submitJobs(t, rs[0].q, "d-1", prJob(5, "abc"))
+	for _, r := range rs {
+		pgWaitIdle(t, r.q)
+	}
+	got, rep, _, _ := ev.calls()
+	// 3 fast attempts, then 2 slow ones (50ms / 20ms), each slow attempt
+	// preceded by a report; and a report when the fast ones ran out and
+	// at the end.
+	if len(got) != 5 {
+		t.Errorf("attempts = %d, want 5", len(got))
+	}
+	if len(rep) < 3 {
+		t.Errorf("failure reports = %d, want at least 3 (after the fast attempts, before each slow one)", len(rep))
+	}
+	if n := ev.overlaps.Load(); n != 0 {
+		t.Errorf("report raced an evaluation %d times", n)
+	}
+}
