@@ -21,13 +21,15 @@ import (
 // nonRootUID is distroless's "nonroot" user, which the image runs as.
 const nonRootUID = 65532
 
-// k8sObjects are the base's resources decoded into their upstream types.
+// k8sObjects are one deployment shape's resources decoded into their
+// upstream types.
 type k8sObjects struct {
 	Deployment appsv1.Deployment
 	Service    corev1.Service
-	HPA        autoscalingv2.HorizontalPodAutoscaler
-	PDB        policyv1.PodDisruptionBudget
-	ConfigMap  corev1.ConfigMap
+	// HPA is nil when the shape has no autoscaler (the in-memory base).
+	HPA       *autoscalingv2.HorizontalPodAutoscaler
+	PDB       policyv1.PodDisruptionBudget
+	ConfigMap corev1.ConfigMap
 	// Secret is the template secret.example.yaml (never deployed from git).
 	Secret corev1.Secret
 }
@@ -62,7 +64,6 @@ func loadBaseFiles(t *testing.T) *k8sObjects {
 	}{
 		{"deployment.yaml", "apps/v1", "Deployment", &o.Deployment},
 		{"service.yaml", "v1", "Service", &o.Service},
-		{"hpa.yaml", "autoscaling/v2", "HorizontalPodAutoscaler", &o.HPA},
 		{"pdb.yaml", "policy/v1", "PodDisruptionBudget", &o.PDB},
 		{"configmap.yaml", "v1", "ConfigMap", &o.ConfigMap},
 		{"secret.example.yaml", "v1", "Secret", &o.Secret},
@@ -77,7 +78,7 @@ func loadBaseFiles(t *testing.T) *k8sObjects {
 
 func k8sWantsFor(t *testing.T) k8sWants {
 	t.Helper()
-	return k8sWants{port: listenPort(t), shutdown: shutdownDeadline(), settings: readmeSettings(t)}
+	return k8sWants{port: listenPort(t), shutdown: shutdownDeadline(), settings: deploymentSettings(t)}
 }
 
 // k8sCheck is one requirement on the manifests; check returns what is wrong.
@@ -196,9 +197,9 @@ func settingsSeen(c *corev1.Container, o *k8sObjects) map[string]string {
 	return seen
 }
 
-func runK8sChecks(t *testing.T, o *k8sObjects, w k8sWants) {
+func runK8sChecks(t *testing.T, o *k8sObjects, w k8sWants, checks []k8sCheck) {
 	t.Helper()
-	for _, c := range k8sChecks {
+	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
 			if err := c.check(o, w); err != nil {
 				t.Error(err)
@@ -207,6 +208,8 @@ func runK8sChecks(t *testing.T, o *k8sObjects, w k8sWants) {
 	}
 }
 
+// TestKubernetesBaseFiles checks the base's files as written; the built
+// shapes are checked in TestKustomizeBuildOutput.
 func TestKubernetesBaseFiles(t *testing.T) {
-	runK8sChecks(t, loadBaseFiles(t), k8sWantsFor(t))
+	runK8sChecks(t, loadBaseFiles(t), k8sWantsFor(t), slices.Concat(k8sChecks, inMemoryChecks))
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -34,9 +35,18 @@ func kinds(m resmap.ResMap) []string {
 var baseKinds = []string{
 	"ConfigMap/tiergate",
 	"Deployment/tiergate",
-	"HorizontalPodAutoscaler/tiergate",
 	"PodDisruptionBudget/tiergate",
 	"Service/tiergate",
+}
+
+// shapes are the two ways to deploy tiergate and what each must satisfy
+// beyond k8sChecks.
+var shapes = []struct {
+	dir    string
+	checks []k8sCheck
+}{
+	{"kubernetes/base", inMemoryChecks},
+	{"kubernetes/overlays/postgres", postgresChecks},
 }
 
 func TestKustomizeBuild(t *testing.T) {
@@ -47,6 +57,7 @@ func TestKustomizeBuild(t *testing.T) {
 		// No Secret: the real one is created by hand, never kept in git.
 		{"kubernetes/base", baseKinds},
 		{"kubernetes/overlays/servicemonitor", append(slices.Clone(baseKinds), "ServiceMonitor/tiergate")},
+		{"kubernetes/overlays/postgres", append(slices.Clone(baseKinds), "HorizontalPodAutoscaler/tiergate")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
@@ -59,11 +70,12 @@ func TestKustomizeBuild(t *testing.T) {
 	}
 }
 
-// TestKustomizeBuildOutput runs every base check on what kustomize
-// produces, so a transformer (images, labels) cannot undo a setting.
-func TestKustomizeBuildOutput(t *testing.T) {
+// decodeBuild builds dir with kustomize and decodes what it produces; the
+// Secret is the template, which no shape deploys.
+func decodeBuild(t *testing.T, dir string) *k8sObjects {
+	t.Helper()
 	var o k8sObjects
-	for _, r := range build(t, "kubernetes/base").Resources() {
+	for _, r := range build(t, dir).Resources() {
 		data, err := r.AsYAML()
 		if err != nil {
 			t.Fatalf("%s: %v", r.GetKind(), err)
@@ -76,27 +88,40 @@ func TestKustomizeBuildOutput(t *testing.T) {
 		case "Service":
 			obj, apiVersion = &o.Service, "v1"
 		case "HorizontalPodAutoscaler":
-			obj, apiVersion = &o.HPA, "autoscaling/v2"
+			o.HPA = &autoscalingv2.HorizontalPodAutoscaler{}
+			obj, apiVersion = o.HPA, "autoscaling/v2"
 		case "PodDisruptionBudget":
 			obj, apiVersion = &o.PDB, "policy/v1"
 		case "ConfigMap":
 			obj, apiVersion = &o.ConfigMap, "v1"
 		default:
-			t.Fatalf("unexpected kind %s in the base", r.GetKind())
+			t.Fatalf("unexpected kind %s in %s", r.GetKind(), dir)
 		}
-		if err := decodeStrict("built "+r.GetKind(), data, obj, apiVersion, r.GetKind()); err != nil {
+		if err := decodeStrict(dir+": built "+r.GetKind(), data, obj, apiVersion, r.GetKind()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	o.Secret = loadBaseFiles(t).Secret
-	c, err := container(&o)
-	if err != nil {
-		t.Fatal(err)
+	return &o
+}
+
+// TestKustomizeBuildOutput runs every check on what kustomize produces for
+// each shape, so a transformer (images, labels) or a patch cannot undo a
+// setting.
+func TestKustomizeBuildOutput(t *testing.T) {
+	for _, s := range shapes {
+		t.Run(s.dir, func(t *testing.T) {
+			o := decodeBuild(t, s.dir)
+			c, err := container(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Image != "tiergate:dev" {
+				t.Errorf("built image = %q, want %q (kustomization images)", c.Image, "tiergate:dev")
+			}
+			runK8sChecks(t, o, k8sWantsFor(t), slices.Concat(k8sChecks, s.checks))
+		})
 	}
-	if c.Image != "tiergate:dev" {
-		t.Errorf("built image = %q, want %q (kustomization images)", c.Image, "tiergate:dev")
-	}
-	runK8sChecks(t, &o, k8sWantsFor(t))
 }
 
 // TestServiceMonitor checks the overlay's ServiceMonitor as plain YAML:

@@ -261,3 +261,26 @@ func TestCIScript(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeKubernetesShapes checks the Kubernetes section links every
+// kustomize directory, so a new overlay cannot ship undocumented.
+func TestReadmeKubernetesShapes(t *testing.T) {
+	section := readmeSection(t, "### Kubernetes")
+	dirs, err := filepath.Glob("kubernetes/*/kustomization.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := filepath.Glob("kubernetes/overlays/*/kustomization.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range append(dirs, more...) {
+		link := "(deploy/" + filepath.ToSlash(filepath.Dir(k)) + ")"
+		if !strings.Contains(section, link) {
+			t.Errorf("README's Kubernetes section does not link %s", link)
+		}
+	}
+	if len(dirs)+len(more) < 3 {
+		t.Errorf("found %d kustomize directories, want the base and its overlays", len(dirs)+len(more))
+	}
+}

@@ -150,7 +150,7 @@ func TestSystemdEnvExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tiergate.env.example: %v", err)
 	}
-	known := readmeSettings(t)
+	known := deploymentSettings(t)
 	for k := range env {
 		if !known[k] {
 			t.Errorf("env example sets %s, which is not a server setting (README, Server settings)", k)
@@ -160,6 +160,14 @@ func TestSystemdEnvExample(t *testing.T) {
 		if env[k] == "" {
 			t.Errorf("env example lacks the required %s", k)
 		}
+	}
+	// The default shape is in memory: the database URL is documented, but
+	// commented out, so a copied example never points at a placeholder host.
+	if _, set := env["TIERGATE_DATABASE_URL"]; set {
+		t.Error("env example sets TIERGATE_DATABASE_URL; leave it commented out (the default is in memory)")
+	}
+	if !strings.Contains(string(read(t, "systemd/tiergate.env.example")), "\n# TIERGATE_DATABASE_URL=postgres://") {
+		t.Error("env example does not document TIERGATE_DATABASE_URL as a commented postgres:// line")
 	}
 	if got := env["TIERGATE_LISTEN"]; got != bot.DefaultListen {
 		t.Errorf("env example TIERGATE_LISTEN = %q, want the default %q", got, bot.DefaultListen)
