@@ -72,7 +72,7 @@ func readmeSettings(t *testing.T) map[string]bool {
 // Server settings table documents them: TIERGATE_DATABASE_URL and
 // TIERGATE_SWEEP_INTERVAL arrive with issue 7's PostgreSQL mode and sweep.
 // TestPendingSettings fails once the table has one, so the entry is removed.
-var pendingSettings = []string{"TIERGATE_DATABASE_URL", "TIERGATE_SWEEP_INTERVAL"}
+var pendingSettings = []string{}
 
 // deploymentSettings are the variables the deployment files may set: the
 // README's Server settings plus pendingSettings.
