@@ -98,7 +98,7 @@ func (s *Sweeper) redeliver(ctx context.Context, rep *SweepReport) error {
 		if !first {
 			continue
 		}
-		if _, _, err := app.Apps.RedeliverHookDelivery(ctx, d.GetID()); err != nil {
+		if err := redeliverOne(ctx, app, d.GetID()); err != nil {
 			// Not asked again: the sweep finds what this delivery would have queued.
 			errs = append(errs, fmt.Errorf("redeliver delivery %d (%s %s): %w", d.GetID(), d.GetEvent(), d.GetGUID(), err))
 			continue
@@ -146,4 +146,14 @@ func (s *Sweeper) scanDeliveries(ctx context.Context, app *github.Client, last l
 		}
 		opts.Cursor = resp.Cursor
 	}
+}
+
+// redeliverOne asks GitHub to redeliver a delivery. GitHub answers 202,
+// which go-github reports as *github.AcceptedError.
+func redeliverOne(ctx context.Context, app *github.Client, id int64) error {
+	_, _, err := app.Apps.RedeliverHookDelivery(ctx, id)
+	if accepted := (*github.AcceptedError)(nil); errors.As(err, &accepted) {
+		return nil
+	}
+	return err
 }

@@ -46,11 +46,13 @@ func (s *Server) SetWebhook(url string, secret []byte) {
 // RecordDelivery adds an entry to the App's delivery log without sending
 // anything, stamped with the fake's clock, and returns its ID: for example
 // a delivery that failed with 503 while tiergate was down (statusCode 0
-// means "failed to connect"). An empty guid gets a fresh one.
+// means "failed to connect"). An empty guid gets a fresh one; a guid
+// already in the log records a redelivery.
 func (s *Server) RecordDelivery(guid, event string, statusCode int, payload []byte) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.recordDelivery(guid, event, statusCode, false, payload).ID
+	redelivery := slices.ContainsFunc(s.deliveries, func(d *Delivery) bool { return d.GUID == guid })
+	return s.recordDelivery(guid, event, statusCode, redelivery, payload).ID
 }
 
 // Deliver sends payload as event to the configured webhook (SetWebhook),
