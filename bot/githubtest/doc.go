@@ -25,6 +25,12 @@
 //   - Every response has X-RateLimit-* headers; FailNext, RateLimitNext and
 //     PrimaryRateLimitNext inject server errors and rate limits.
 //
-// Inspect the outcome with CheckRuns, Comments and Requests. LoadWebhook and
+//   - The App's webhook delivery log (GET /app/hook/deliveries, cursor
+//     paging newest first; POST .../{delivery_id}/attempts): seed it with
+//     RecordDelivery; with SetWebhook, Deliver and every redelivery request
+//     POST the payload, signed, to a real server and log the outcome.
+//
+// Inspect the outcome with CheckRuns, Comments, Requests, Deliveries and
+// RedeliveryRequests. LoadWebhook and
 // Sign give tests GitHub's example webhook payloads and their signatures.
 package githubtest
