@@ -15,25 +15,21 @@
 //     App's key with iss = AppID and exp at most 10 minutes after iat; the
 //     rest need an installation token issued by the fake, and see only
 //     the installation's repositories and organization (404 otherwise).
-//
 //   - Every request is checked against GitHub's own OpenAPI description
 //     (testdata/openapi.json): unknown operations get 404, bad parameters
 //     or bodies (a check run conclusion of "green", a summary over 65535
 //     characters) get 400, and each is recorded in Violations, which fails
 //     the test at cleanup.
-//
 //   - Lists page like GitHub (per_page ≤ 100, Link header); the changed
 //     files list stops at 3000; contents carry an ETag and answer 304.
-//
 //   - Every response has X-RateLimit-* headers; FailNext, RateLimitNext and
 //     PrimaryRateLimitNext inject server errors and rate limits.
-//
 //   - The App's webhook delivery log (GET /app/hook/deliveries, cursor
 //     paging newest first; POST .../{delivery_id}/attempts): seed it with
 //     RecordDelivery; with SetWebhook, Deliver and every redelivery request
 //     POST the payload, signed, to a real server and log the outcome.
 //
 // Inspect the outcome with CheckRuns, Comments, Requests, Deliveries and
-// RedeliveryRequests. LoadWebhook and
-// Sign give tests GitHub's example webhook payloads and their signatures.
+// RedeliveryRequests. LoadWebhook and Sign give tests GitHub's example
+// webhook payloads and their signatures.
 package githubtest
