@@ -33,6 +33,13 @@ type Metrics struct {
 	RateLimitRemaining prometheus.Gauge
 	// Conclusions counts reported verdicts by tier and conclusion.
 	Conclusions *prometheus.CounterVec
+	// SweepRuns counts sweeps by outcome (ok, partial, error, skipped).
+	SweepRuns *prometheus.CounterVec
+	// SweepPullRequestsWithoutCheck counts pull requests a sweep queued
+	// because their head had no current completed check.
+	SweepPullRequestsWithoutCheck prometheus.Counter
+	// RedeliveriesRequested counts failed deliveries GitHub was asked to redeliver.
+	RedeliveriesRequested prometheus.Counter
 }
 
 // MetricNames lists every metric the server exports (docs and dashboard
@@ -96,12 +103,25 @@ func NewMetrics() *Metrics {
 			Name: "tiergate_conclusions_total",
 			Help: "Verdicts reported, by tier and conclusion.",
 		}, []string{"tier", "conclusion"}),
+		SweepRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tiergate_sweep_runs_total",
+			Help: "Sweeps, by outcome (ok, partial: stopped by the request budget or rate limit, error, skipped: another replica ran it).",
+		}, []string{"outcome"}),
+		SweepPullRequestsWithoutCheck: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tiergate_sweep_pull_requests_without_check_total",
+			Help: "Open pull requests a sweep queued: no completed check on the head, one stuck in progress, or one computed with an older config.",
+		}),
+		RedeliveriesRequested: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tiergate_redeliveries_requested_total",
+			Help: "Failed webhook deliveries GitHub was asked to redeliver.",
+		}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Deliveries, m.QueueDepth, m.OldestDueSeconds, m.InFlight, m.Evaluations, m.EvaluationSeconds,
 		m.GitHubRequests, m.GitHubRetries, m.RateLimitRemaining, m.Conclusions,
+		m.SweepRuns, m.SweepPullRequestsWithoutCheck, m.RedeliveriesRequested,
 	)
 	return m
 }

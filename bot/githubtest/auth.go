@@ -33,7 +33,8 @@ type identity struct {
 func appOnly(template string) bool {
 	switch template {
 	case "/app", "/app/installations", "/app/installations/{installation_id}/access_tokens",
-		"/repos/{owner}/{repo}/installation":
+		"/repos/{owner}/{repo}/installation",
+		"/app/hook/deliveries", "/app/hook/deliveries/{delivery_id}", "/app/hook/deliveries/{delivery_id}/attempts":
 		return true
 	}
 	return false

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -71,7 +72,19 @@ func (s *Server) checkRunJSON(run *CheckRun) *github.CheckRun {
 	if run.Conclusion != "" {
 		out.Conclusion = github.String(run.Conclusion)
 	}
+	if at, ok := s.checkStarted[run.ID]; ok {
+		out.StartedAt = &github.Timestamp{Time: at}
+	}
 	return out
+}
+
+// started stamps a new check run's started_at with the fake's clock, as
+// GitHub does on creation; s.mu is held.
+func (s *Server) started(id int64) {
+	if s.checkStarted == nil {
+		s.checkStarted = map[int64]time.Time{}
+	}
+	s.checkStarted[id] = s.now()
 }
 
 func (s *Server) handleCreateCheckRun(w http.ResponseWriter, r *http.Request) {
@@ -87,6 +100,7 @@ func (s *Server) handleCreateCheckRun(w http.ResponseWriter, r *http.Request) {
 	s.nextID++
 	run := &CheckRun{ID: s.nextID, AppID: s.AppID}
 	b.apply(run)
+	s.started(run.ID)
 	rp.checkRuns = append(rp.checkRuns, run)
 	writeJSON(w, http.StatusCreated, s.checkRunJSON(run))
 }

@@ -24,7 +24,12 @@
 //     files list stops at 3000; contents carry an ETag and answer 304.
 //   - Every response has X-RateLimit-* headers; FailNext, RateLimitNext and
 //     PrimaryRateLimitNext inject server errors and rate limits.
+//   - The App's webhook delivery log (GET /app/hook/deliveries, cursor
+//     paging newest first; POST .../{delivery_id}/attempts): seed it with
+//     RecordDelivery; with SetWebhook, Deliver and every redelivery request
+//     POST the payload, signed, to a real server and log the outcome.
 //
-// Inspect the outcome with CheckRuns, Comments and Requests. LoadWebhook and
-// Sign give tests GitHub's example webhook payloads and their signatures.
+// Inspect the outcome with CheckRuns, Comments, Requests, Deliveries and
+// RedeliveryRequests. LoadWebhook and Sign give tests GitHub's example
+// webhook payloads and their signatures.
 package githubtest

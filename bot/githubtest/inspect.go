@@ -3,7 +3,8 @@ package githubtest
 import "time"
 
 // AddCheckRun records a check run directly (e.g. one by another App, with
-// a different AppID) and returns its ID.
+// a different AppID) and returns its ID. Its started_at is the fake's clock
+// (see SetTime and Advance).
 func (s *Server) AddCheckRun(owner, name string, run CheckRun) int64 {
 	s.t.Helper()
 	s.mu.Lock()
@@ -15,6 +16,7 @@ func (s *Server) AddCheckRun(owner, name string, run CheckRun) int64 {
 		run.AppID = s.AppID
 	}
 	r.checkRuns = append(r.checkRuns, &run)
+	s.started(run.ID)
 	return run.ID
 }
 

@@ -80,8 +80,14 @@ func (s *Server) handlePulls(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	state := cmp.Or(q.Get("state"), "open")
+	pulls := rp.sortedPulls()
+	// Numbers grow with creation time, so sort=created (the default) is by
+	// number; direction defaults to desc.
+	if q.Get("direction") == "asc" {
+		slices.Reverse(pulls)
+	}
 	var out []*github.PullRequest
-	for _, p := range rp.sortedPulls() {
+	for _, p := range pulls {
 		switch {
 		case state != "all" && p.pr.State != state:
 		case q.Get("head") != "" && !strings.EqualFold(q.Get("head"), rp.owner+":"+p.pr.HeadRef):

@@ -21,6 +21,9 @@ func (s *Server) routes() *http.ServeMux {
 	handle("POST /app/installations/{installation_id}/access_tokens", s.handleAccessToken)
 	handle("GET /app/installations", s.handleInstallations)
 	handle("GET /installation/repositories", s.handleInstallationRepos)
+	handle("GET /app/hook/deliveries", s.handleDeliveries)
+	handle("GET /app/hook/deliveries/{delivery_id}", s.handleDelivery)
+	handle("POST /app/hook/deliveries/{delivery_id}/attempts", s.handleRedeliver)
 	handle("GET /repos/{owner}/{repo}", s.handleRepo)
 	handle("GET /repos/{owner}/{repo}/installation", s.handleRepoInstallation)
 

@@ -58,6 +58,11 @@ type Server struct {
 	clock         time.Time
 	used          int
 	resetAt       time.Time
+
+	checkStarted       map[int64]time.Time // check run ID -> started_at
+	webhook            webhookTarget
+	deliveries         []*Delivery
+	redeliveryRequests []int64
 }
 
 // New starts a fake on 127.0.0.1, stops it when the test ends, and then

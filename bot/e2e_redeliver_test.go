@@ -1,0 +1,47 @@
+package bot_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tiergate/tiergate/bot"
+)
+
+// TestE2ERedeliveryOfFailedDelivery: GitHub recorded the pull_request
+// delivery as failed (tiergate answered 503), so no evaluation happened. The
+// sweep asks GitHub to redeliver it; the fake sends it, signed, to the real
+// server, which evaluates the pull request.
+func TestE2ERedeliveryOfFailedDelivery(t *testing.T) {
+	h := newHarness(t, "")
+	h.gh.SetChangedFiles(owner, repo, prNumber, files("app/a.go", "app/a_test.go"))
+	h.gh.AddReview(owner, repo, prNumber, approval("alice", headSHA))
+	h.gh.SetWebhook(h.url+"/webhook", []byte(secret))
+	failed := h.gh.RecordDelivery("", "pull_request", http.StatusServiceUnavailable, prEvent(t, "opened", headSHA))
+
+	ev, err := bot.NewEvaluator(bot.EvaluatorOptions{AppID: h.gh.AppID, PrivateKey: h.gh.PrivateKeyPEM, APIURL: h.gh.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignore := func(context.Context, []bot.Job) error { return nil } // only the redelivery may evaluate
+	rep, err := bot.NewSweeper(ev, bot.NewMemoryCoordinator(), ignore, bot.SweepOptions{}).Run(context.Background())
+	if err != nil || rep.Redelivered != 1 {
+		t.Fatalf("Run() = %+v, %v; want 1 redelivery", rep, err)
+	}
+	if got := h.gh.RedeliveryRequests(); len(got) != 1 || got[0] != failed {
+		t.Fatalf("RedeliveryRequests() = %v, want [%d]", got, failed)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.gh.Deliveries()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the redelivery never reached the server")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if d := h.gh.Deliveries()[1]; !d.Redelivery || d.StatusCode != http.StatusAccepted {
+		t.Fatalf("redelivery = %+v, want accepted (202)", d)
+	}
+	h.settle()
+	h.wantCheck(headSHA, "success", "feature · 2 of 2 gates passing")
+}
