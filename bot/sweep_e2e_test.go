@@ -16,7 +16,7 @@ func TestSweepCompletesPullRequestWhoseWebhookWasLost(t *testing.T) {
 	f.typicalPR()
 	evaluate := func(ctx context.Context, jobs []Job) error {
 		for _, j := range jobs {
-			if err := f.ev.Evaluate(ctx, j); err != nil {
+			if err := f.ev.Evaluate(ctx, j, nil); err != nil {
 				return err
 			}
 		}
