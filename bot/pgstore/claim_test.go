@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -277,5 +278,33 @@ func TestStats(t *testing.T) {
 	}
 	if age < 9*time.Minute || age > 11*time.Minute {
 		t.Errorf("oldest due = %v, want about 10m (the leased row does not count)", age)
+	}
+}
+
+// TestClaimSkipsLockedRows: a row locked by another transaction (a concurrent
+// Claim in progress) is skipped, not waited for.
+func TestClaimSkipsLockedRows(t *testing.T) {
+	s := newStore(t)
+	ctx := testCtx(t)
+	submit(t, s, 1, "", 0, item("a"), item("b"))
+	if _, err := s.pool.Exec(ctx, `UPDATE tiergate_work SET due_at = now() - interval '1 minute' WHERE key = 'a'`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM tiergate_work WHERE key = 'a' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	c, err := s.Claim(short, "w", time.Minute)
+	if err != nil {
+		t.Fatalf("Claim while the oldest row is locked = %v, want the next row at once", err)
+	}
+	if c == nil || c.Item.Key != "b" {
+		t.Fatalf("Claim while a is locked = %+v, want b", c)
 	}
 }

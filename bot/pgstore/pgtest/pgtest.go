@@ -73,6 +73,17 @@ func Main(m *testing.M) {
 func AdminURL(t testing.TB) string {
 	t.Helper()
 	startOnce.Do(start)
+	if !available(t, missing, startErr) {
+		return ""
+	}
+	return adminURL
+}
+
+// available skips or fails t when there is no server: a skip when the
+// binaries are missing (a failure with TIERGATE_REQUIRE_POSTGRES=1), a
+// failure when the server would not start.
+func available(t testing.TB, missing bool, startErr error) bool {
+	t.Helper()
 	switch {
 	case missing && os.Getenv(EnvRequire) == "1":
 		t.Fatal(notFound)
@@ -80,8 +91,10 @@ func AdminURL(t testing.TB) string {
 		t.Skip(notFound)
 	case startErr != nil:
 		t.Fatalf("pgtest: %v", startErr)
+	default:
+		return true
 	}
-	return adminURL
+	return false
 }
 
 // URL returns the URL of a new, empty database that is dropped when the test
