@@ -43,16 +43,25 @@ func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error
 		return nil, fmt.Errorf("set up the GitHub client: %w", err)
 	}
 	qo := queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0)}
+	var srv *Server
+	var coord Coordinator
 	if s.DatabaseURL == "" {
-		return newServer(s, logger, m, ev, qo), nil
+		srv = newServer(s, logger, m, ev, qo)
+		coord = newMemoryCoordinator()
+	} else {
+		store, err := pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4)})
+		if err != nil {
+			return nil, fmt.Errorf("open the database (TIERGATE_DATABASE_URL): %w", err)
+		}
+		srv = newServerWith(s, logger, m, ev, qo, func(exec executor) workQueue {
+			return newPGQueue(store, s.AppID, qo, exec, m, logger)
+		})
+		srv.closeStore = store.Close
+		coord = store
 	}
-	store, err := pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4)})
-	if err != nil {
-		return nil, fmt.Errorf("open the database (TIERGATE_DATABASE_URL): %w", err)
-	}
-	srv := newServerWith(s, logger, m, ev, qo, func(exec executor) workQueue {
-		return newPGQueue(store, s.AppID, qo, exec, m, logger)
-	})
-	srv.closeStore = store.Close
+	srv.sweeper = NewSweeper(ev, coord, func(ctx context.Context, jobs []Job) error {
+		_, err := srv.queue.submit(ctx, "", jobs)
+		return err
+	}, SweepOptions{})
 	return srv, nil
 }

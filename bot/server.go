@@ -37,6 +37,8 @@ type Server struct {
 	queue    workQueue
 	// closeStore, when set, closes the database once Serve is done.
 	closeStore func()
+	// sweeper, when set, runs every settings.SweepInterval.
+	sweeper *Sweeper
 
 	started  atomic.Bool
 	serving  atomic.Bool
@@ -107,6 +109,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	s.queue.start(workCtx)
+	sweepsDone := make(chan struct{})
+	if s.sweeper != nil && s.settings.SweepInterval > 0 {
+		go func() {
+			defer close(sweepsDone)
+			runSweeps(workCtx, s.sweeper, s.settings.SweepInterval, s.logger)
+		}()
+	} else {
+		close(sweepsDone)
+	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -126,6 +137,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.draining.Store(true)
 		stopWork()
 		s.queue.wait()
+		<-sweepsDone
 		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
@@ -144,6 +156,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	cancelDrain()
 	stopWork()
 	s.queue.wait()
+	<-sweepsDone
 	for _, j := range s.queue.unfinished() {
 		if j.isEvaluation() {
 			s.metrics.Evaluations.WithLabelValues("skipped").Inc()
