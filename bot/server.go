@@ -35,6 +35,7 @@ type Server struct {
 	ev       evaluator
 	dispatch *dispatcher
 	queue    workQueue
+	bodies   *bodyBudget
 	// closeStore, when set, closes the database once Serve is done.
 	closeStore func()
 	// sweeper, when set, runs every settings.SweepInterval.
@@ -61,7 +62,8 @@ func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluator, 
 	}
 	d := &dispatcher{ev: ev, orgConfigRepo: s.OrgConfigRepo, fanOutLimit: defaultFanOutLimit, fanOutPause: defaultFanOutPause}
 	d.queue = newQueue(d)
-	return &Server{settings: s, logger: logger, metrics: m, ev: ev, dispatch: d, queue: d.queue}
+	return &Server{settings: s, logger: logger, metrics: m, ev: ev, dispatch: d, queue: d.queue,
+		bodies: &bodyBudget{limit: DefaultBodyBudget}}
 }
 
 // Handler serves POST /webhook, GET /healthz, GET /readyz and GET /metrics.

@@ -21,8 +21,9 @@ import (
 //	400 <reason>      malformed JSON, no delivery ID, no installation ID
 //	401               X-Hub-Signature-256 missing or wrong (SHA-1 alone is refused)
 //	413               body over 25 MiB
-//	415               content type other than JSON or form-encoded
-//	503               shutting down, the queue is full, or the database cannot
+//	415               content type other than JSON
+//	503               shutting down, the queue is full, too many webhook bytes
+//	                  are in flight (see DefaultBodyBudget), or the database cannot
 //	                  record the work: GitHub shows the delivery as failed,
 //	                  and it can be redelivered
 //
@@ -52,22 +53,31 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		respond(http.StatusServiceUnavailable, "draining", "refused: tiergate is shutting down; redeliver later", zerolog.InfoLevel)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxWebhookBytes)
 	sig := r.Header.Get(github.SHA256SignatureHeader)
 	if !strings.HasPrefix(sig, "sha256=") {
 		respond(http.StatusUnauthorized, "bad_signature", "rejected: X-Hub-Signature-256 is missing", zerolog.WarnLevel)
 		return
 	}
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" && ct != "application/x-www-form-urlencoded" {
-		respond(http.StatusUnsupportedMediaType, "bad_request", "rejected: content type must be application/json", zerolog.WarnLevel)
+	// GitHub can also send form-encoded deliveries; tiergate's App manifest
+	// asks for JSON, and anything else is refused before it is read.
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		respond(http.StatusUnsupportedMediaType, "bad_request", "rejected: content type must be application/json (set the App's webhook content type to JSON)", zerolog.WarnLevel)
 		return
 	}
-	payload, err := github.ValidatePayload(r, s.settings.WebhookSecret)
-	if err != nil {
-		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-			respond(http.StatusRequestEntityTooLarge, "too_large", "rejected: body over 25 MiB", zerolog.WarnLevel)
-			return
-		}
+	payload, release, err := s.bodies.readBody(r, maxWebhookBytes)
+	defer release()
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		respond(http.StatusRequestEntityTooLarge, "too_large", "rejected: body over 25 MiB", zerolog.WarnLevel)
+		return
+	case errors.Is(err, errBodyBudget):
+		respond(http.StatusServiceUnavailable, "busy", "refused: too many webhook bytes in flight; redeliver later", zerolog.WarnLevel)
+		return
+	case err != nil:
+		respond(http.StatusBadRequest, "bad_request", "rejected: could not read the body", zerolog.WarnLevel)
+		return
+	}
+	if github.ValidateSignature(sig, payload, s.settings.WebhookSecret) != nil {
 		// The error text is not passed on: it could help a prober.
 		respond(http.StatusUnauthorized, "bad_signature", "rejected: signature does not match the webhook secret", zerolog.WarnLevel)
 		return
