@@ -93,7 +93,7 @@ func (f *evFixture) failingPR() {
 
 func (f *evFixture) evaluate(t *testing.T, j Job) {
 	t.Helper()
-	if err := f.ev.Evaluate(context.Background(), j); err != nil {
+	if err := f.ev.Evaluate(context.Background(), j, nil); err != nil {
 		t.Fatalf("Evaluate(%s) = %v, want nil", j.Key(), err)
 	}
 }

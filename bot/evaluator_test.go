@@ -27,7 +27,7 @@ func TestEvaluateReportsVerdict(t *testing.T) {
 			name: "typical PR passes",
 			seed: (*evFixture).typicalPR,
 			job:  evJob(1),
-			want: []githubtest.CheckRun{{Name: "tiergate", HeadSHA: evHead, Status: "completed", Conclusion: "success",
+			want: []githubtest.CheckRun{{Name: "tiergate", HeadSHA: evHead, Status: "completed", Conclusion: "success", ExternalID: "cfg1:-:-",
 				Title: "feature · 2 of 2 gates passing"}},
 			wantMetric: [2]string{"feature", "success"},
 		},
@@ -35,7 +35,7 @@ func TestEvaluateReportsVerdict(t *testing.T) {
 			name: "missing tests fail",
 			seed: (*evFixture).failingPR,
 			job:  evJob(2),
-			want: []githubtest.CheckRun{{Name: "tiergate", HeadSHA: evHead, Status: "completed", Conclusion: "failure",
+			want: []githubtest.CheckRun{{Name: "tiergate", HeadSHA: evHead, Status: "completed", Conclusion: "failure", ExternalID: "cfg1:-:-",
 				Title: "feature · 2 of 2 gates failing"}},
 			wantComment: true,
 			wantMetric:  [2]string{"feature", "failure"},
@@ -48,7 +48,7 @@ func TestEvaluateReportsVerdict(t *testing.T) {
 			},
 			job: Job{InstallationID: evInst, Owner: evOwner, Repo: evRepo, Number: 1, HeadSHA: evHead},
 			// bob approved the old head: with fresh_only it no longer counts.
-			want: []githubtest.CheckRun{{Name: "tiergate", HeadSHA: evNewer, Status: "completed", Conclusion: "failure",
+			want: []githubtest.CheckRun{{Name: "tiergate", HeadSHA: evNewer, Status: "completed", Conclusion: "failure", ExternalID: "cfg1:-:-",
 				Title: "feature · 1 of 2 gates failing"}},
 			wantComment: true,
 			wantMetric:  [2]string{"feature", "failure"},
@@ -133,7 +133,7 @@ func TestEvaluateGitHubErrorWritesNoVerdict(t *testing.T) {
 	f := newEvFixture(t)
 	f.typicalPR()
 	f.fake.FailNext("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", 10, 500)
-	err := f.ev.Evaluate(context.Background(), evJob(1))
+	err := f.ev.Evaluate(context.Background(), evJob(1), nil)
 	if err == nil {
 		t.Fatal("Evaluate with reviews failing = nil, want an error")
 	}
@@ -184,7 +184,7 @@ func TestReportFailure(t *testing.T) {
 	f.typicalPR()
 	f.fake.SetHead(evOwner, evRepo, 1, evNewer)
 	cause := errors.New("list changed files of acme/widgets#1: 502 Bad Gateway")
-	if err := f.ev.ReportFailure(context.Background(), Job{InstallationID: evInst, Owner: evOwner, Repo: evRepo, Number: 1, HeadSHA: evHead}, cause); err != nil {
+	if err := f.ev.ReportFailure(context.Background(), Job{InstallationID: evInst, Owner: evOwner, Repo: evRepo, Number: 1, HeadSHA: evHead}, cause, nil); err != nil {
 		t.Fatalf("ReportFailure = %v, want nil", err)
 	}
 	runs := f.fake.CheckRuns(evOwner, evRepo)
@@ -276,7 +276,7 @@ func TestEvaluateRateLimits(t *testing.T) {
 			f := newEvFixture(t)
 			f.typicalPR()
 			tt.inject(f)
-			err := f.ev.Evaluate(context.Background(), evJob(1))
+			err := f.ev.Evaluate(context.Background(), evJob(1), nil)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Evaluate = %v, want error %v", err, tt.wantErr)
 			}
@@ -301,7 +301,7 @@ func TestEvaluateRecoversFromRevokedToken(t *testing.T) {
 	f.evaluate(t, evJob(1))
 	f.fake.RevokeTokens()
 	f.fake.SetHead(evOwner, evRepo, 1, evNewer)
-	if err := f.ev.Evaluate(context.Background(), evJob(1)); err == nil {
+	if err := f.ev.Evaluate(context.Background(), evJob(1), nil); err == nil {
 		t.Fatal("Evaluate with a revoked token = nil, want an error")
 	}
 	f.evaluate(t, evJob(1)) // a fresh token is minted

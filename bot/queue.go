@@ -14,8 +14,8 @@ import (
 // evaluator is what the intake needs from *Evaluator. It exists so the
 // queue and webhook tests can run against a fake.
 type evaluator interface {
-	Evaluate(ctx context.Context, job Job) error
-	ReportFailure(ctx context.Context, job Job, cause error) error
+	Evaluate(ctx context.Context, job Job, guard Guard) error
+	ReportFailure(ctx context.Context, job Job, cause error, guard Guard) error
 	OpenPullRequests(ctx context.Context, installationID int64, owner, repo string) ([]Job, error)
 	InstallationRepos(ctx context.Context, installationID int64) ([]RepoRef, error)
 	PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]Job, error)

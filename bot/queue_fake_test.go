@@ -37,7 +37,7 @@ type reported struct {
 	Cause string
 }
 
-func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job) error {
+func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job, _ Guard) error {
 	f.mu.Lock()
 	f.evaluated = append(f.evaluated, j)
 	if f.running == nil {
@@ -59,7 +59,7 @@ func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job) error {
 	return nil
 }
 
-func (f *fakeEvaluator) ReportFailure(ctx context.Context, j Job, cause error) error {
+func (f *fakeEvaluator) ReportFailure(ctx context.Context, j Job, cause error, _ Guard) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.running[j.Key()] > 0 {

@@ -101,7 +101,7 @@ func (q *queue) attempt(ctx context.Context, w *work) (err error) {
 		return w.task(ctx)
 	}
 	start := time.Now()
-	err = q.ev.Evaluate(ctx, w.job)
+	err = q.ev.Evaluate(ctx, w.job, nil)
 	q.metrics.EvaluationSeconds.Observe(time.Since(start).Seconds())
 	outcome := "ok"
 	if err != nil {
@@ -126,7 +126,7 @@ func (q *queue) giveUp(ctx context.Context, w *work, cause error, attempts int) 
 	ctx, cancel := context.WithTimeout(ctx, q.opts.JobTimeout)
 	defer cancel()
 	defer context.AfterFunc(q.stop, cancel)()
-	if err := q.ev.ReportFailure(ctx, w.job, cause); err != nil {
+	if err := q.ev.ReportFailure(ctx, w.job, cause, nil); err != nil {
 		l.Error().Err(err).Msgf("could not report the failure on %s either: redeliver the webhook or comment /tiergate recheck", w.key)
 	}
 }
