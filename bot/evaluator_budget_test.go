@@ -107,3 +107,29 @@ func TestAPICallBudget(t *testing.T) {
 		t.Logf("%s: %d counted + %d not modified (304)", st.name, len(counted), notModified)
 	}
 }
+
+// A verdict change that also edits the comment writes twice: 3 reads and 2
+// writes count, the two revalidated listings do not. The README quotes it.
+func TestAPICallBudgetCommentEdit(t *testing.T) {
+	f := newEvFixture(t)
+	f.typicalPR()
+	breakTests(f)
+	for range 3 { // create, then settle both listings' ETags
+		f.evaluate(t, evJob(1))
+	}
+	f.fake.AddLabel(evOwner, evRepo, 1, "tier/experiment", "alice")
+	f.fake.ResetRequests()
+	f.evaluate(t, evJob(1))
+	counted, notModified := f.budget()
+	want := []string{
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}",
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+		"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+		"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
+	}
+	if diff := cmp.Diff(want, counted); diff != "" || notModified != 2 {
+		t.Errorf("verdict and comment changed: %d answered 304 (want 2); counted requests (-want +got):\n%s", notModified, diff)
+	}
+	t.Logf("verdict and comment changed: %d counted + %d not modified (304)", len(counted), notModified)
+}

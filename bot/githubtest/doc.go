@@ -21,10 +21,15 @@
 //     characters) get 400, and each is recorded in Violations, which fails
 //     the test at cleanup.
 //   - Lists page like GitHub (per_page ≤ 100, Link header); the changed
-//     files list stops at 3000; contents carry an ETag and answer 304.
-//   - Every response has X-RateLimit-* headers; FailNext, RateLimitNext and
-//     PrimaryRateLimitNext inject server errors and rate limits.
+//     files list stops at 3000; contents, the check-run listing and each
+//     page of comments carry an ETag and answer 304 to a matching
+//     If-None-Match.
+//   - Every response has X-RateLimit-* headers; a 304 does not count
+//     against the limit. FailNext, RateLimitNext and PrimaryRateLimitNext
+//     inject server errors and rate limits.
 //
-// Inspect the outcome with CheckRuns, Comments and Requests. LoadWebhook and
+// EditComment, DeleteComment and UpdateCheckRun change state behind the
+// bot's back, as a person or another process would. Inspect the outcome
+// with CheckRuns, Comments and Requests. LoadWebhook and
 // Sign give tests GitHub's example webhook payloads and their signatures.
 package githubtest
