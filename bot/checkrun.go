@@ -2,11 +2,12 @@ package bot
 
 import (
 	"context"
-	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"net/url"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -18,7 +19,8 @@ import (
 // is stricter than counting characters, so it is always safe.
 const maxOutputBytes = 65000
 
-// reportTTL bounds how long check run and comment IDs are remembered.
+// reportTTL bounds how long the ETag and content of a listing are kept to
+// revalidate it.
 const reportTTL = 24 * time.Hour
 
 // checkOutput is the content of one check run write.
@@ -27,110 +29,135 @@ type checkOutput struct {
 	Conclusion string // for completed: "success", "failure" or "neutral"
 	Title      string
 	Summary    string
+	ExternalID string // the config fingerprint of a verdict; "" when none (see fingerprintOf)
 }
 
-func (o checkOutput) hash(detailsURL string) string {
-	h := sha256.New()
-	for _, s := range []string{o.Status, o.Conclusion, o.Title, o.Summary, detailsURL} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	return fmt.Sprintf("%x", h.Sum(nil))
+// runState is what GitHub holds in tiergate's newest check run on a head,
+// as compared before deciding to write.
+type runState struct {
+	id          int64
+	status      string
+	conclusion  string
+	title       string
+	summaryHash string
+	detailsURL  string
+	externalID  string
 }
 
-type checkKey struct{ owner, repo, sha string }
-
-// checkRuns keeps exactly one check run per head SHA: found by name + head
-// SHA (or by its cached ID), created when missing, updated only when its
-// content changes.
+// checkRuns keeps exactly one check run per head SHA: it reads tiergate's
+// newest run on the head from GitHub on every write, updates it when its
+// content differs from the verdict and creates one when there is none.
 type checkRuns struct {
 	appID      int64
 	name       string
 	detailsURL string
 
-	ids  *ttlCache[checkKey, int64]
-	last *ttlCache[int64, string] // check run ID → hash of what was last written
+	// listings keeps the last answer of each check-run listing, only to
+	// revalidate it with If-None-Match.
+	listings *ttlCache[string, revalidated[*runState]]
 }
 
 func newCheckRuns(appID int64, name, detailsURL string, now func() time.Time) *checkRuns {
 	return &checkRuns{
 		appID: appID, name: name, detailsURL: detailsURL,
-		ids:  newTTLCache[checkKey, int64](reportTTL, now),
-		last: newTTLCache[int64, string](reportTTL, now),
+		listings: newTTLCache[string, revalidated[*runState]](reportTTL, now),
 	}
 }
 
-// upsert writes out to the check run on sha, creating it if needed.
-func (c *checkRuns) upsert(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput) error {
+// upsert makes tiergate's check run on sha read out, creating it if needed.
+// Whether to write is decided against what GitHub holds now; guard is
+// called just before each write, and its error is returned unwritten.
+func (c *checkRuns) upsert(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard Guard) error {
 	out.Summary = truncateOutput(out.Summary)
-	k := checkKey{owner: strings.ToLower(owner), repo: strings.ToLower(repo), sha: sha}
-	want := out.hash(c.detailsURL)
-	id, ok := c.ids.get(k)
-	if !ok {
-		found, err := c.find(ctx, gh, owner, repo, sha)
-		if err != nil {
-			return err
-		}
-		if found != nil {
-			id = found.GetID()
-			c.ids.put(k, id)
-			details := found.GetDetailsURL()
-			if c.detailsURL == "" {
-				details = "" // GitHub fills in the App's page; we do not manage it
-			}
-			c.last.put(id, outputOf(found).hash(details))
-		}
-	}
-	if id != 0 {
-		if last, ok := c.last.get(id); ok && last == want {
-			return nil
-		}
-		err := c.update(ctx, gh, owner, repo, id, out)
-		if !isNotFound(err) {
-			if err == nil {
-				c.last.put(id, want)
-			}
-			return err
-		}
-		// Deleted behind our back: fall through and create a new one.
-	}
-	created, err := c.create(ctx, gh, owner, repo, sha, out)
+	cur, err := c.current(ctx, gh, owner, repo, sha)
 	if err != nil {
 		return err
 	}
-	c.ids.put(k, created)
-	c.last.put(created, want)
-	return nil
+	if cur != nil {
+		if c.holds(cur, out) {
+			return nil
+		}
+		if err := guard.check(ctx); err != nil {
+			return err
+		}
+		err := c.update(ctx, gh, owner, repo, cur.id, out)
+		if !isNotFound(err) {
+			return err
+		}
+		// Gone since it was listed: create a new one.
+	}
+	if err := guard.check(ctx); err != nil {
+		return err
+	}
+	return c.create(ctx, gh, owner, repo, sha, out)
 }
 
-// find returns tiergate's newest check run on sha, or nil.
-func (c *checkRuns) find(ctx context.Context, gh *github.Client, owner, repo, sha string) (*github.CheckRun, error) {
-	opts := &github.ListCheckRunsOptions{CheckName: github.String(c.name), ListOptions: github.ListOptions{PerPage: perPage}}
+// holds reports whether the check run on GitHub already reads out.
+func (c *checkRuns) holds(cur *runState, out checkOutput) bool {
+	same := cur.status == out.Status && cur.conclusion == out.Conclusion && cur.title == out.Title &&
+		cur.summaryHash == hashText(out.Summary) && cur.externalID == out.ExternalID
+	// Without a details URL of ours GitHub shows the App's page; that is not ours to manage.
+	return same && (c.detailsURL == "" || cur.detailsURL == c.detailsURL)
+}
+
+// current returns tiergate's newest check run on sha as GitHub holds it
+// now, or nil. The listing is revalidated with its ETag, so an unchanged
+// head costs a 304.
+func (c *checkRuns) current(ctx context.Context, gh *github.Client, owner, repo, sha string) (*runState, error) {
+	q := url.Values{"check_name": {c.name}, "per_page": {strconv.Itoa(perPage)}}
 	if c.appID != 0 {
-		opts.AppID = github.Int64(c.appID)
+		q.Set("app_id", strconv.FormatInt(c.appID, 10))
 	}
-	res, _, err := gh.Checks.ListCheckRunsForRef(ctx, owner, repo, sha, opts)
+	u := fmt.Sprintf("repos/%s/%s/commits/%s/check-runs?%s", url.PathEscape(owner), url.PathEscape(repo), url.PathEscape(sha), q.Encode())
+	cur, _, err := getRevalidated(ctx, gh, c.listings, u, func(raw json.RawMessage) (*runState, error) {
+		var res github.ListCheckRunsResults
+		if err := json.Unmarshal(raw, &res); err != nil {
+			return nil, err
+		}
+		return c.newest(res.CheckRuns, sha), nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list check runs on %s/%s@%s: %w", owner, repo, sha, err)
 	}
-	for _, run := range res.CheckRuns {
-		if run.GetName() == c.name && run.GetHeadSHA() == sha {
-			return run, nil
-		}
-	}
-	return nil, nil
+	return cur, nil
 }
 
-func (c *checkRuns) create(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput) (int64, error) {
+// newest picks the run GitHub shows for the check: the newest of ours.
+// Check run IDs grow with creation.
+func (c *checkRuns) newest(runs []*github.CheckRun, sha string) *runState {
+	var best *github.CheckRun
+	for _, run := range runs {
+		if run.GetName() != c.name || run.GetHeadSHA() != sha || (c.appID != 0 && run.GetApp().GetID() != 0 && run.GetApp().GetID() != c.appID) {
+			continue
+		}
+		if best == nil || run.GetID() > best.GetID() {
+			best = run
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return &runState{
+		id:          best.GetID(),
+		status:      best.GetStatus(),
+		conclusion:  best.GetConclusion(),
+		title:       best.GetOutput().GetTitle(),
+		summaryHash: hashText(best.GetOutput().GetSummary()),
+		detailsURL:  best.GetDetailsURL(),
+		externalID:  best.GetExternalID(),
+	}
+}
+
+func (c *checkRuns) create(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput) error {
 	u := c.options(out)
-	run, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
-		Name: u.Name, HeadSHA: sha, DetailsURL: u.DetailsURL, Status: u.Status,
+	_, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
+		Name: u.Name, HeadSHA: sha, DetailsURL: u.DetailsURL, ExternalID: u.ExternalID, Status: u.Status,
 		Conclusion: u.Conclusion, CompletedAt: u.CompletedAt, Output: u.Output,
 	})
 	if err != nil {
-		return 0, fmt.Errorf("create check run on %s/%s@%s: %w", owner, repo, sha, err)
+		return fmt.Errorf("create check run on %s/%s@%s: %w", owner, repo, sha, err)
 	}
-	return run.GetID(), nil
+	return nil
 }
 
 // options holds what a create and an update of the check run both send.
@@ -138,7 +165,10 @@ func (c *checkRuns) options(out checkOutput) github.UpdateCheckRunOptions {
 	opts := github.UpdateCheckRunOptions{
 		Name:   c.name,
 		Status: github.String(out.Status),
-		Output: &github.CheckRunOutput{Title: github.String(out.Title), Summary: github.String(out.Summary)},
+		// Always sent, "" included, so an update never leaves an older
+		// verdict's fingerprint on the run.
+		ExternalID: github.String(out.ExternalID),
+		Output:     &github.CheckRunOutput{Title: github.String(out.Title), Summary: github.String(out.Summary)},
 	}
 	if c.detailsURL != "" {
 		opts.DetailsURL = github.String(c.detailsURL)
@@ -155,15 +185,6 @@ func (c *checkRuns) update(ctx context.Context, gh *github.Client, owner, repo s
 		return fmt.Errorf("update check run %d on %s/%s: %w", id, owner, repo, err)
 	}
 	return nil
-}
-
-func outputOf(run *github.CheckRun) checkOutput {
-	return checkOutput{
-		Status:     run.GetStatus(),
-		Conclusion: run.GetConclusion(),
-		Title:      run.GetOutput().GetTitle(),
-		Summary:    run.GetOutput().GetSummary(),
-	}
 }
 
 func isNotFound(err error) bool {

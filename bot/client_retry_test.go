@@ -150,6 +150,12 @@ func TestRetryTransport(t *testing.T) {
 			wantRetry: map[string]float64{retry5xx: 3},
 		},
 		{
+			// A revalidated listing that did not change: free, and final.
+			name: "304 is an answer, not a failure", method: "GET", path: "/repos/o/r/issues/1/comments",
+			steps:      []func(http.ResponseWriter, *http.Request){status(304, "ETag", `W/"abc"`)},
+			wantStatus: 304, wantCalls: 1,
+		},
+		{
 			name: "404 is an answer, not a failure", method: "GET", path: "/repos/o/r/pulls/1",
 			steps:      []func(http.ResponseWriter, *http.Request){status(404)},
 			wantStatus: 404, wantCalls: 1,

@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -14,25 +16,22 @@ import (
 // comment on a pull request.
 const commentMarker = "<!-- tiergate -->"
 
-type prKey struct {
-	owner, repo string
-	number      int
-}
-
-// commentState is what we know of tiergate's comment on one pull request.
+// commentState is tiergate's comment on a pull request as GitHub holds it.
 type commentState struct {
 	id   int64  // 0: there is no comment
-	hash string // of the body last seen or written
+	hash string // of its body
 }
 
-// stickyComments keeps at most one tiergate comment per pull request, edited
-// in place and written only when its text changes.
+// stickyComments keeps at most one tiergate comment per pull request,
+// edited in place and written only when GitHub's copy differs.
 type stickyComments struct {
-	known *ttlCache[prKey, commentState]
+	// pages keeps the last answer of each comment-listing page, only to
+	// revalidate it with If-None-Match.
+	pages *ttlCache[string, revalidated[commentState]]
 }
 
 func newStickyComments(now func() time.Time) *stickyComments {
-	return &stickyComments{known: newTTLCache[prKey, commentState](reportTTL, now)}
+	return &stickyComments{pages: newTTLCache[string, revalidated[commentState]](reportTTL, now)}
 }
 
 func commentBody(markdown string) string {
@@ -47,63 +46,75 @@ func hashText(s string) string {
 // upsert makes the pull request's tiergate comment read markdown. When no
 // comment exists yet it is created only if create is set (a failure or an
 // override worth telling the author about); an existing one always follows
-// the verdict, including back to passing.
-func (c *stickyComments) upsert(ctx context.Context, gh *github.Client, owner, repo string, number int, markdown string, create bool) error {
-	k := prKey{owner: strings.ToLower(owner), repo: strings.ToLower(repo), number: number}
+// the verdict, including back to passing. What exists is read from GitHub
+// each time; guard is called just before each write.
+func (c *stickyComments) upsert(ctx context.Context, gh *github.Client, owner, repo string, number int, markdown string, create bool, guard Guard) error {
 	body := commentBody(markdown)
-	want := hashText(body)
-	st, ok := c.known.get(k)
-	if !ok {
-		var err error
-		if st, err = c.find(ctx, gh, owner, repo, number); err != nil {
+	cur, err := c.find(ctx, gh, owner, repo, number)
+	if err != nil {
+		return err
+	}
+	if cur.id != 0 {
+		if cur.hash == hashText(body) {
+			return nil
+		}
+		if err := guard.check(ctx); err != nil {
 			return err
 		}
-		c.known.put(k, st)
-	}
-	if st.id != 0 {
-		if st.hash == want {
-			return nil
-		}
-		_, _, err := gh.Issues.EditComment(ctx, owner, repo, st.id, &github.IssueComment{Body: github.String(body)})
+		_, _, err := gh.Issues.EditComment(ctx, owner, repo, cur.id, &github.IssueComment{Body: github.String(body)})
 		switch {
 		case err == nil:
-			c.known.put(k, commentState{id: st.id, hash: want})
 			return nil
 		case !isNotFound(err):
-			return fmt.Errorf("edit tiergate comment %d on %s/%s#%d: %w", st.id, owner, repo, number, err)
+			return fmt.Errorf("edit tiergate comment %d on %s/%s#%d: %w", cur.id, owner, repo, number, err)
 		}
-		// Someone deleted it: treat as absent.
-		c.known.put(k, commentState{})
+		// Deleted since it was listed: treat as absent.
 	}
 	if !create {
 		return nil
 	}
-	created, _, err := gh.Issues.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: github.String(body)})
-	if err != nil {
+	if err := guard.check(ctx); err != nil {
+		return err
+	}
+	if _, _, err := gh.Issues.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: github.String(body)}); err != nil {
 		return fmt.Errorf("comment on %s/%s#%d: %w", owner, repo, number, err)
 	}
-	c.known.put(k, commentState{id: created.GetID(), hash: want})
 	return nil
 }
 
 // find looks for tiergate's comment: the first one written by a bot that
 // carries the marker. Other bots' comments quoting the marker are unlikely,
 // and humans' are ignored.
+//
+// Every page up to the one holding the comment is revalidated with its own
+// ETag: a 304 (free) confirms that page, so a long conversation costs no
+// more rate limit than a short one while nothing changes, and a change on
+// any page (an edit, a deletion shifting the pages) is seen. Trusting page
+// 1's ETag for the pages after it would miss such changes.
 func (c *stickyComments) find(ctx context.Context, gh *github.Client, owner, repo string, number int) (commentState, error) {
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage}}
-	for {
-		page, resp, err := gh.Issues.ListComments(ctx, owner, repo, number, opts)
+	for p := 1; ; {
+		u := fmt.Sprintf("repos/%s/%s/issues/%d/comments?per_page=%d&page=%d", url.PathEscape(owner), url.PathEscape(repo), number, perPage, p)
+		st, next, err := getRevalidated(ctx, gh, c.pages, u, parseCommentPage)
 		if err != nil {
 			return commentState{}, fmt.Errorf("list comments on %s/%s#%d: %w", owner, repo, number, err)
 		}
-		for _, cm := range page {
-			if cm.GetUser().GetType() == "Bot" && strings.Contains(cm.GetBody(), commentMarker) {
-				return commentState{id: cm.GetID(), hash: hashText(cm.GetBody())}, nil
-			}
+		if st.id != 0 || next <= p {
+			return st, nil
 		}
-		if resp.NextPage == 0 {
-			return commentState{}, nil
-		}
-		opts.Page = resp.NextPage
+		p = next
 	}
+}
+
+// parseCommentPage finds tiergate's comment on one page of a listing.
+func parseCommentPage(raw json.RawMessage) (commentState, error) {
+	var page []*github.IssueComment
+	if err := json.Unmarshal(raw, &page); err != nil {
+		return commentState{}, err
+	}
+	for _, cm := range page {
+		if cm.GetUser().GetType() == "Bot" && strings.Contains(cm.GetBody(), commentMarker) {
+			return commentState{id: cm.GetID(), hash: hashText(cm.GetBody())}, nil
+		}
+	}
+	return commentState{}, nil
 }

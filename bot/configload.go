@@ -64,25 +64,30 @@ type configBrokenError struct{ err error }
 func (e *configBrokenError) Error() string { return e.err.Error() }
 func (e *configBrokenError) Unwrap() error { return e.err }
 
-// load returns the effective config for a pull request into baseRef. A
-// broken file yields *configBrokenError; any API failure is returned as is so
-// the job is retried; defaults are used only when neither file exists.
-func (l *configLoader) load(ctx context.Context, gh *github.Client, owner, repo, baseRef string) (*rules.Config, error) {
-	org, err := l.file(ctx, gh, configKey{owner: owner, repo: l.orgRepo})
+// load returns the effective config for a pull request into baseRef, and
+// the blob SHAs of the files it was built from. A broken file yields
+// *configBrokenError (with the source read so far); any API failure is
+// returned as is so the job is retried; defaults are used only when neither
+// file exists.
+func (l *configLoader) load(ctx context.Context, gh *github.Client, owner, repo, baseRef string) (*rules.Config, configSource, error) {
+	var src configSource
+	org, orgSHA, err := l.file(ctx, gh, configKey{owner: owner, repo: l.orgRepo})
+	src.orgSHA = orgSHA
 	if err != nil {
-		return nil, err
+		return nil, src, err
 	}
 	var repoFile *rules.File
 	if repo != l.orgRepo {
-		if repoFile, err = l.file(ctx, gh, configKey{owner: owner, repo: repo, ref: baseRef}); err != nil {
-			return nil, err
+		repoFile, src.repoSHA, err = l.file(ctx, gh, configKey{owner: owner, repo: repo, ref: baseRef})
+		if err != nil {
+			return nil, src, err
 		}
 	}
 	cfg, err := rules.Resolve(org, repoFile)
 	if err != nil {
-		return nil, &configBrokenError{err: err}
+		return nil, src, &configBrokenError{err: err}
 	}
-	return cfg, nil
+	return cfg, src, nil
 }
 
 // invalidate drops every cached version of owner/repo's file. The org file
@@ -98,7 +103,8 @@ func (l *configLoader) invalidate(owner, repo string) {
 	}
 }
 
-func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey) (*rules.File, error) {
+// file returns one config file and its blob SHA ("" when it is absent).
+func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey) (*rules.File, string, error) {
 	l.mu.Lock()
 	cached := l.entries[k]
 	l.mu.Unlock()
@@ -107,7 +113,7 @@ func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey)
 	}
 	e, err := l.fetch(ctx, gh, k, cached)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	l.mu.Lock()
 	l.entries[k] = e
@@ -115,11 +121,11 @@ func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey)
 	return e.result()
 }
 
-func (e *configEntry) result() (*rules.File, error) {
+func (e *configEntry) result() (*rules.File, string, error) {
 	if e.broken != nil {
-		return nil, &configBrokenError{err: e.broken}
+		return nil, e.sha, &configBrokenError{err: e.broken}
 	}
-	return e.file, nil
+	return e.file, e.sha, nil
 }
 
 // fetch reads the file, revalidating a stale cached copy with If-None-Match.

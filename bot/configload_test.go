@@ -23,7 +23,7 @@ func TestConfigLoadReadsBaseBranchNotHead(t *testing.T) {
 	f.fake.SetFile(evOwner, evRepo, "feature-1", evCfgPath, []byte(weakRepoConfig))
 	f.fake.SetFile(evOwner, evRepo, evHead, evCfgPath, []byte(weakRepoConfig))
 
-	cfg, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
+	cfg, _, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
 	if err != nil {
 		t.Fatalf("load = %v", err)
 	}
@@ -53,7 +53,7 @@ func TestConfigLoadLayersOrgThenRepo(t *testing.T) {
 	f := newEvFixture(t)
 	f.fake.SetFile(evOwner, ".github", "main", evCfgPath, []byte(orgReportConfig))
 	f.fake.SetFile(evOwner, evRepo, "main", evCfgPath, []byte(strictRepoConfig))
-	cfg, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
+	cfg, _, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
 	if err != nil {
 		t.Fatalf("load = %v", err)
 	}
@@ -94,7 +94,7 @@ func TestConfigLoadTooLargeIsBroken(t *testing.T) {
 	f := newEvFixture(t)
 	big := "version: 1\n" + strings.Repeat("# padding\n", maxConfigBytes/10+1)
 	f.fake.SetFile(evOwner, evRepo, "main", evCfgPath, []byte(big))
-	_, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
+	_, _, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
 	var broken *configBrokenError
 	if !errors.As(err, &broken) || !strings.Contains(err.Error(), "1 MiB") {
 		t.Errorf("load of a %d-byte file = %v, want a config error about the 1 MiB limit", len(big), err)
@@ -146,12 +146,12 @@ func TestConfigLoadCaching(t *testing.T) {
 			// The org repo has no file: its absence is cached like a file.
 			f.fake.SetFile(evOwner, evRepo, "main", evCfgPath, []byte(strictRepoConfig))
 			gh := f.gh(t)
-			if _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main"); err != nil {
+			if _, _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main"); err != nil {
 				t.Fatal(err)
 			}
 			tt.between(f, &clock)
 			f.fake.ResetRequests()
-			cfg, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main")
+			cfg, _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -171,12 +171,12 @@ func TestConfigRevalidationUses304(t *testing.T) {
 	f.ev.configs.now = func() time.Time { return clock }
 	f.fake.SetFile(evOwner, evRepo, "main", evCfgPath, []byte(strictRepoConfig))
 	ctx, gh := context.Background(), f.gh(t)
-	if _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main"); err != nil {
+	if _, _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main"); err != nil {
 		t.Fatal(err)
 	}
 	clock = clock.Add(configTTL + time.Second)
 	f.fake.ResetRequests()
-	if _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main"); err != nil {
+	if _, _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main"); err != nil {
 		t.Fatal(err)
 	}
 	var statuses []int
@@ -193,7 +193,7 @@ func TestConfigRevalidationUses304(t *testing.T) {
 func TestConfigLoadAPIErrorIsNotDefaults(t *testing.T) {
 	f := newEvFixture(t)
 	f.fake.FailNext("GET", "/repos/{owner}/{repo}/contents/{path}", 10, 500)
-	cfg, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
+	cfg, _, err := f.ev.configs.load(context.Background(), f.gh(t), evOwner, evRepo, "main")
 	var broken *configBrokenError
 	if err == nil || errors.As(err, &broken) {
 		t.Errorf("load with the contents API failing = (%v, %v), want a plain error to retry", cfg, err)

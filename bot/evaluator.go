@@ -89,7 +89,9 @@ func NewEvaluator(opts EvaluatorOptions) (*Evaluator, error) {
 // It returns nil only when a completed check run was written, or when there
 // is nothing to do (the pull request is closed, or a recheck was asked by
 // someone without write permission). Any GitHub error is returned so the job
-// is retried; nothing green is ever posted after a failure.
+// is retried; nothing green is ever posted after a failure. guard is called
+// just before every write (nil: always the owner); when it fails, its error
+// is returned and nothing more is written.
 func (e *Evaluator) Evaluate(ctx context.Context, job Job, guard Guard) (err error) {
 	defer func() { e.clients.forgetOn401(job.InstallationID, err) }()
 	gh, err := e.clients.forInstallation(job.InstallationID)
@@ -119,14 +121,14 @@ func (e *Evaluator) Evaluate(ctx context.Context, job Job, guard Guard) (err err
 	l := zerolog.Ctx(ctx).With().Str(FieldHeadSHA, sha).Logger()
 	ctx = l.WithContext(ctx)
 
-	stop := e.markInProgressAfter(ctx, gh, job.Owner, job.Repo, sha)
-	res, brokenConfig, err := e.verdict(ctx, gh, job, pr)
+	stop := e.markInProgressAfter(ctx, gh, job.Owner, job.Repo, sha, guard)
+	res, src, brokenConfig, err := e.verdict(ctx, gh, job, pr)
 	stop()
 	if err != nil {
 		return err
 	}
 	res.HeadSHA = sha
-	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, !brokenConfig); err != nil {
+	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, src, !brokenConfig, guard); err != nil {
 		return err
 	}
 	e.metrics.Conclusions.WithLabelValues(res.Tier.String(), res.Conclusion.String()).Inc()
@@ -134,42 +136,45 @@ func (e *Evaluator) Evaluate(ctx context.Context, job Job, guard Guard) (err err
 	return nil
 }
 
-// verdict loads the config and evaluates the pull request. A broken config
-// is a verdict (brokenConfig set), not an error.
-func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job Job, pr *github.PullRequest) (res rules.Result, brokenConfig bool, err error) {
-	cfg, err := e.configs.load(ctx, gh, job.Owner, job.Repo, pr.GetBase().GetRef())
+// verdict loads the config and evaluates the pull request; src names the
+// config files it was computed from. A broken config is a verdict
+// (brokenConfig set), not an error.
+func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job Job, pr *github.PullRequest) (res rules.Result, src configSource, brokenConfig bool, err error) {
+	cfg, src, err := e.configs.load(ctx, gh, job.Owner, job.Repo, pr.GetBase().GetRef())
 	var broken *configBrokenError
 	if errors.As(err, &broken) {
-		return rules.ConfigFailure(broken.err), true, nil
+		return rules.ConfigFailure(broken.err), src, true, nil
 	}
 	if err != nil {
-		return rules.Result{}, false, err
+		return rules.Result{}, src, false, err
 	}
 	snap, warnings, err := e.gatherer.gather(ctx, gh, cfg, job.Owner, job.Repo, pr)
 	if err != nil {
-		return rules.Result{}, false, err
+		return rules.Result{}, src, false, err
 	}
 	res = rules.Evaluate(cfg, snap)
 	res.Warnings = append(res.Warnings, warnings...)
-	return res, false, nil
+	return res, src, false, nil
 }
 
-// report writes the check run, then the comment. The comment is created for
-// a failing gate or an override; a broken config is shown on the check run
-// only (it would otherwise comment on every open pull request at once), but
-// an existing comment still follows it.
-func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, mayCreateComment bool) error {
+// report writes the check run, stamped with the config fingerprint, then
+// the comment. The comment is created for a failing gate or an override; a
+// broken config is shown on the check run only (it would otherwise comment
+// on every open pull request at once), but an existing comment still
+// follows it.
+func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, mayCreateComment bool, guard Guard) error {
 	out := checkOutput{
 		Status:     "completed",
 		Conclusion: res.Conclusion.String(),
 		Title:      res.Title(),
 		Summary:    rules.Markdown(res),
+		ExternalID: src.Fingerprint(),
 	}
-	if err := e.checks.upsert(ctx, gh, owner, repo, res.HeadSHA, out); err != nil {
+	if err := e.checks.upsert(ctx, gh, owner, repo, res.HeadSHA, out, guard); err != nil {
 		return err
 	}
 	create := mayCreateComment && worthCommenting(res)
-	return e.comments.upsert(ctx, gh, owner, repo, number, out.Summary, create)
+	return e.comments.upsert(ctx, gh, owner, repo, number, out.Summary, create, guard)
 }
 
 // worthCommenting: a failing gate or an override label the author should know about.
@@ -188,7 +193,7 @@ func worthCommenting(res rules.Result) bool {
 // markInProgressAfter marks the check run in progress if the evaluation is
 // still running after e.progress. The returned stop waits for a write that
 // has begun, so it can never land after the verdict.
-func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, owner, repo, sha string) (stop func()) {
+func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, owner, repo, sha string, guard Guard) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -207,8 +212,11 @@ func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, 
 			Status:  "in_progress",
 			Title:   "Evaluating",
 			Summary: "tiergate is reading the pull request and its configuration.",
-		})
-		if err != nil {
+		}, guard)
+		switch {
+		case errors.Is(err, ErrSuperseded):
+			zerolog.Ctx(ctx).Debug().Err(err).Msg("not marking the check run in progress")
+		case err != nil:
 			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not mark the check run in progress")
 		}
 	}()
@@ -220,7 +228,7 @@ func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, 
 
 // ReportFailure is the last resort after the job's retries: it completes the
 // check run on the pull request's head with a failure that says why and how
-// to try again.
+// to try again. guard is called just before the write, as in Evaluate.
 func (e *Evaluator) ReportFailure(ctx context.Context, job Job, cause error, guard Guard) error {
 	gh, err := e.clients.forInstallation(job.InstallationID)
 	if err != nil {
@@ -248,7 +256,7 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job Job, cause error, gua
 			"This is usually temporary (GitHub unavailable or rate limits). "+
 			"Push a commit or comment `/tiergate recheck` on the pull request to try again.", reason),
 	}
-	if err := e.checks.upsert(ctx, gh, job.Owner, job.Repo, sha, out); err != nil {
+	if err := e.checks.upsert(ctx, gh, job.Owner, job.Repo, sha, out, guard); err != nil {
 		return fmt.Errorf("report failure on %s: %w", job.Key(), err)
 	}
 	return nil
@@ -268,7 +276,8 @@ func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64
 		Summary: "This commit was made by the merge queue. Every pull request in it passed tiergate " +
 			"before it could be queued, so the merge group passes without a new evaluation.",
 	}
-	if err := e.checks.upsert(ctx, gh, owner, repo, headSHA, out); err != nil {
+	// A merge group's commit is no pull request's head: nothing newer can supersede it.
+	if err := e.checks.upsert(ctx, gh, owner, repo, headSHA, out, guard); err != nil {
 		return fmt.Errorf("complete merge group %s/%s@%s: %w", owner, repo, headSHA, err)
 	}
 	return nil

@@ -18,7 +18,7 @@ func gatherPR(t *testing.T, f *evFixture, number int, configYAML string) (rules.
 		f.fake.SetFile(evOwner, evRepo, "main", evCfgPath, []byte(configYAML))
 	}
 	ctx, gh := context.Background(), f.gh(t)
-	cfg, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main")
+	cfg, _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main")
 	if err != nil {
 		t.Fatalf("load config: %v", err)
 	}

@@ -62,6 +62,6 @@ func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error
 	srv.sweeper = NewSweeper(ev, coord, func(ctx context.Context, jobs []Job) error {
 		_, err := srv.queue.submit(ctx, "", jobs)
 		return err
-	}, SweepOptions{})
+	}, SweepOptions{CurrentFingerprint: ev.currentFingerprint})
 	return srv, nil
 }

@@ -176,7 +176,7 @@ func (g guardedEvaluator) Evaluate(ctx context.Context, j Job, guard Guard) erro
 	if err := g.fakeEvaluator.Evaluate(ctx, j, guard); err != nil {
 		return err
 	}
-	err := guard.allow(ctx)
+	err := guard.check(ctx)
 	g.onWrite(err)
 	return err
 }

@@ -1,33 +1,12 @@
 package bot
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"time"
 
 	"github.com/google/go-github/v60/github"
 )
-
-// Guard is called just before every write to GitHub. It returns nil while
-// the caller still owns the newest state of the pull request, and an error
-// wrapping ErrSuperseded (or a lease error) when it does not: the caller
-// then returns without writing, and the work runs again with the newest
-// state. A nil Guard always allows the write.
-type Guard func(ctx context.Context) error
-
-// ErrSuperseded means a newer event for the same pull request arrived while
-// it was being evaluated, or another replica took the work over: the
-// verdict in hand may be stale, so it is not written.
-var ErrSuperseded = errors.New("superseded by a newer event for this pull request")
-
-// allow runs g, treating a nil Guard as "always owner".
-func (g Guard) allow(ctx context.Context) error {
-	if g == nil {
-		return nil
-	}
-	return g(ctx)
-}
 
 // RetryAt says when a request GitHub refused for a rate limit may be tried
 // again: the primary limit's reset, or the secondary limit's Retry-After.

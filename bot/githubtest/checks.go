@@ -147,7 +147,8 @@ func (s *Server) handleUpdateCheckRun(w http.ResponseWriter, r *http.Request) {
 
 // handleListCheckRuns lists the check runs on a commit SHA with GitHub's
 // filters: check_name, status, app_id, and filter=latest (the default:
-// only the newest run per name) or all.
+// only the newest run per name) or all. It carries an ETag and answers 304
+// to a matching If-None-Match.
 func (s *Server) handleListCheckRuns(w http.ResponseWriter, r *http.Request) {
 	rp := s.repoOf(w, r)
 	if rp == nil {
@@ -175,5 +176,5 @@ func (s *Server) handleListCheckRuns(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	total := len(out)
-	writeJSON(w, http.StatusOK, github.ListCheckRunsResults{Total: &total, CheckRuns: page(w, r, out)})
+	s.writeJSONConditional(w, r, github.ListCheckRunsResults{Total: &total, CheckRuns: page(w, r, out)})
 }

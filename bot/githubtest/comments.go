@@ -45,6 +45,8 @@ func (s *Server) issueOf(w http.ResponseWriter, r *http.Request) (*repo, int) {
 	return rp, n
 }
 
+// handleComments lists an issue's comments, oldest first, with an ETag per
+// page; a matching If-None-Match gets 304.
 func (s *Server) handleComments(w http.ResponseWriter, r *http.Request) {
 	rp, n := s.issueOf(w, r)
 	if rp == nil {
@@ -56,7 +58,7 @@ func (s *Server) handleComments(w http.ResponseWriter, r *http.Request) {
 			out = append(out, c.json())
 		}
 	}
-	writeJSON(w, http.StatusOK, page(w, r, out))
+	s.writeJSONConditional(w, r, page(w, r, out))
 }
 
 type commentBody struct {

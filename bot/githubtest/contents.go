@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -29,10 +30,7 @@ func (s *Server) handleContents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sha := blobSHA(content)
-	etag := `W/"` + sha + `"`
-	w.Header().Set("ETag", etag)
-	if match := r.Header.Get("If-None-Match"); match != "" && sameETag(match, etag) {
-		w.WriteHeader(http.StatusNotModified)
+	if s.notModified(w, r, `W/"`+sha+`"`) {
 		return
 	}
 	name := path[strings.LastIndex(path, "/")+1:]
@@ -45,6 +43,39 @@ func (s *Server) handleContents(w http.ResponseWriter, r *http.Request) {
 		SHA:      github.String(sha),
 		Content:  github.String(wrap76(base64.StdEncoding.EncodeToString(content))),
 	})
+}
+
+// notModified sets etag on the response and, when the request's
+// If-None-Match names it, answers 304 Not Modified and returns true. As on
+// GitHub, a 304 does not count against the rate limit. s.mu must be held.
+func (s *Server) notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
+	w.Header().Set("ETag", etag)
+	match := r.Header.Get("If-None-Match")
+	if match == "" || !sameETag(match, etag) {
+		return false
+	}
+	s.used = max(s.used-1, 0)
+	s.setRateHeaders(w)
+	w.WriteHeader(http.StatusNotModified)
+	return true
+}
+
+// writeJSONConditional answers like writeJSON, with a weak ETag over the
+// body: it changes whenever the listed content changes, and a request
+// naming it in If-None-Match gets 304 Not Modified. s.mu must be held.
+func (s *Server) writeJSONConditional(w http.ResponseWriter, r *http.Request, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "githubtest: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	sum := sha1.Sum(data)
+	if s.notModified(w, r, `W/"`+hex.EncodeToString(sum[:])+`"`) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
 }
 
 // sameETag compares ETags weakly, as If-None-Match does.

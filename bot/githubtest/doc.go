@@ -21,15 +21,20 @@
 //     characters) get 400, and each is recorded in Violations, which fails
 //     the test at cleanup.
 //   - Lists page like GitHub (per_page ≤ 100, Link header); the changed
-//     files list stops at 3000; contents carry an ETag and answer 304.
-//   - Every response has X-RateLimit-* headers; FailNext, RateLimitNext and
-//     PrimaryRateLimitNext inject server errors and rate limits.
+//     files list stops at 3000; contents, the check-run listing and each
+//     page of comments carry an ETag and answer 304 to a matching
+//     If-None-Match.
+//   - Every response has X-RateLimit-* headers; a 304 does not count
+//     against the limit. FailNext, RateLimitNext and PrimaryRateLimitNext
+//     inject server errors and rate limits.
 //   - The App's webhook delivery log (GET /app/hook/deliveries, cursor
 //     paging newest first; POST .../{delivery_id}/attempts): seed it with
 //     RecordDelivery; with SetWebhook, Deliver and every redelivery request
 //     POST the payload, signed, to a real server and log the outcome.
 //
-// Inspect the outcome with CheckRuns, Comments, Requests, Deliveries and
-// RedeliveryRequests. LoadWebhook and Sign give tests GitHub's example
-// webhook payloads and their signatures.
+// EditComment, DeleteComment and UpdateCheckRun change state behind the
+// bot's back, as a person or another process would. Inspect the outcome
+// with CheckRuns, Comments, Requests, Deliveries and RedeliveryRequests.
+// LoadWebhook and Sign give tests GitHub's example webhook payloads and
+// their signatures.
 package githubtest

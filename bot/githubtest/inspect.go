@@ -1,6 +1,9 @@
 package githubtest
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // AddCheckRun records a check run directly (e.g. one by another App, with
 // a different AppID) and returns its ID. Its started_at is the fake's clock
@@ -68,4 +71,47 @@ func (s *Server) now() time.Time {
 		return time.Now().UTC().Truncate(time.Second)
 	}
 	return s.clock
+}
+
+// EditComment replaces a comment's body, as a person editing it in the web
+// interface would.
+func (s *Server) EditComment(owner, name string, id int64, body string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.mustRepo(owner, name).comments {
+		if c.ID == id {
+			c.Body, c.updatedAt = body, s.now()
+			return
+		}
+	}
+	s.t.Fatalf("githubtest: EditComment: no comment %d on %s/%s", id, owner, name)
+}
+
+// DeleteComment removes a comment, as a person deleting it would.
+func (s *Server) DeleteComment(owner, name string, id int64) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.mustRepo(owner, name)
+	n := len(r.comments)
+	r.comments = slices.DeleteFunc(r.comments, func(c *comment) bool { return c.ID == id })
+	if len(r.comments) == n {
+		s.t.Fatalf("githubtest: DeleteComment: no comment %d on %s/%s", id, owner, name)
+	}
+}
+
+// UpdateCheckRun changes a stored check run in place, as a write by
+// another replica or process holding the App's credentials would.
+func (s *Server) UpdateCheckRun(owner, name string, id int64, change func(*CheckRun)) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, run := range s.mustRepo(owner, name).checkRuns {
+		if run.ID == id {
+			change(run)
+			return
+		}
+	}
+	s.t.Fatalf("githubtest: UpdateCheckRun: no check run %d on %s/%s", id, owner, name)
 }

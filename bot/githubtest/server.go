@@ -207,13 +207,20 @@ func (s *Server) violation(r *http.Request, err error) {
 	s.violations = append(s.violations, fmt.Sprintf("%s %s: %v", r.Method, r.URL.RequestURI(), err))
 }
 
-// rateHeaders adds GitHub's rate-limit headers, counting this request.
+// rateHeaders adds GitHub's rate-limit headers, counting this request
+// (notModified takes a 304 off the count again).
 func (s *Server) rateHeaders(w http.ResponseWriter) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.used < rateLimit {
 		s.used++
 	}
+	s.setRateHeaders(w)
+}
+
+// setRateHeaders writes the rate-limit headers for the current count; s.mu
+// must be held.
+func (s *Server) setRateHeaders(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(rateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(rateLimit-s.used))
