@@ -40,7 +40,8 @@ func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Con
 	if out.Files, err = listFiles(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
-	out.FilesTruncated = pr.GetChangedFiles() > len(out.Files)
+	out.ChangedFiles = pr.GetChangedFiles()
+	out.FilesTruncated = filesTruncated(len(out.Files), out.ChangedFiles)
 	if out.Reviews, err = listReviews(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
@@ -54,6 +55,13 @@ func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Con
 	}
 	warnings, err := g.teams(ctx, gh, cfg, owner, &out)
 	return out, warnings, err
+}
+
+// filesTruncated says whether the listed files are fewer than the pull
+// request changes. A full page of maxListedFiles counts as truncated unless
+// GitHub's own total says it is exactly that many.
+func filesTruncated(listed, changed int) bool {
+	return changed > listed || (listed >= maxListedFiles && changed != listed)
 }
 
 func listFiles(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.ChangedFile, error) {
@@ -192,10 +200,8 @@ func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rule
 // named in a warning.
 func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Config, owner string, pr *rules.PullRequest) ([]string, error) {
 	var teams []string
-	for _, cp := range cfg.CriticalPaths {
-		if len(cp.Teams) > 0 && touches(cp.Paths, pr.Files) {
-			teams = append(teams, cp.Teams...)
-		}
+	for _, cp := range rules.TouchedCriticalPaths(cfg, *pr) {
+		teams = append(teams, cp.Teams...)
 	}
 	if len(teams) == 0 {
 		return nil, nil
@@ -231,15 +237,6 @@ func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Conf
 		pr.TeamMembers[team] = members
 	}
 	return warnings, nil
-}
-
-func touches(paths rules.Globs, files []rules.ChangedFile) bool {
-	for _, f := range files {
-		if paths.Match(f.Path) || (f.PreviousPath != "" && paths.Match(f.PreviousPath)) {
-			return true
-		}
-	}
-	return false
 }
 
 // approvingReviewers are the humans other than the author whose latest
