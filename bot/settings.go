@@ -221,7 +221,7 @@ func (s Settings) withDefaults() Settings {
 // String describes the settings without their secrets.
 func (s Settings) String() string {
 	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s PrivateKey:%s WebhookSecret:%s}",
-		s.Listen, s.AppID, s.APIURL, s.OrgConfigRepo, s.ConfigPath, s.CheckName, s.DetailsURL, s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, redacted(s.PrivateKey), redacted(s.WebhookSecret))
+		s.Listen, s.AppID, redactURL(s.APIURL), s.OrgConfigRepo, s.ConfigPath, s.CheckName, redactURL(s.DetailsURL), s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, redacted(s.PrivateKey), redacted(s.WebhookSecret))
 }
 
 // GoString keeps %#v from printing the secrets too.
@@ -229,9 +229,9 @@ func (s Settings) GoString() string { return "bot.Settings" + s.String() }
 
 // MarshalZerologObject logs the settings without their secrets.
 func (s Settings) MarshalZerologObject(e *zerolog.Event) {
-	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", s.APIURL).
+	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", redactURL(s.APIURL)).
 		Str("org_config_repo", s.OrgConfigRepo).Str("config_path", s.ConfigPath).
-		Str("check_name", s.CheckName).Str("details_url", s.DetailsURL).Int("workers", s.Workers).
+		Str("check_name", s.CheckName).Str("details_url", redactURL(s.DetailsURL)).Int("workers", s.Workers).
 		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).
 		Str("private_key", redacted(s.PrivateKey)).Str("webhook_secret", redacted(s.WebhookSecret))
 }

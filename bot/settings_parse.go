@@ -111,7 +111,7 @@ func parseURL(v value, def string, slash bool) (string, error) {
 	}
 	u, err := url.Parse(v.text)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s must be an absolute http(s) URL, got %q", v.name, clip(v.text))
+		return "", fmt.Errorf("%s must be an absolute http(s) URL, got %q", v.name, clip(redactURL(v.text)))
 	}
 	if slash && !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
