@@ -35,7 +35,7 @@ type configEntry struct {
 	checked time.Time
 	etag    string
 	sha     string
-	missing bool        // 404: absence is cached too
+	missing bool        // 404; such an entry is never cached (see file)
 	file    *rules.File // parsed; nil when missing or broken
 	broken  error       // rules.ConfigErrors when the file does not parse
 }
@@ -48,6 +48,9 @@ type configLoader struct {
 	path    string
 	ttl     time.Duration
 	now     func() time.Time
+	// requireOrg turns a missing org file from a warning into a failing
+	// verdict (TIERGATE_REQUIRE_ORG_CONFIG).
+	requireOrg bool
 
 	mu      sync.Mutex
 	entries map[configKey]*configEntry
@@ -67,10 +70,21 @@ func (e *configBrokenError) Unwrap() error { return e.err }
 // load returns the effective config for a pull request into baseRef. A
 // broken file yields *configBrokenError; any API failure is returned as is so
 // the job is retried; defaults are used only when neither file exists.
+//
+// A missing org file is not silently the same as an empty one: GitHub
+// answers 404 both when the org config repository has no file and when a
+// selected-repositories installation cannot see that repository, so every
+// verdict carries a warning saying so, or fails when requireOrg is set.
 func (l *configLoader) load(ctx context.Context, gh *github.Client, owner, repo, baseRef string) (*rules.Config, error) {
-	org, err := l.file(ctx, gh, configKey{owner: owner, repo: l.orgRepo})
+	orgKey := configKey{owner: owner, repo: l.orgRepo}
+	org, err := l.file(ctx, gh, orgKey)
 	if err != nil {
 		return nil, err
+	}
+	if org == nil && l.requireOrg {
+		return nil, &configBrokenError{err: fmt.Errorf(
+			"the org config %s could not be found, and this server requires it (TIERGATE_REQUIRE_ORG_CONFIG): GitHub answers 404 both when it does not exist and when the App's installation cannot see %s/%s; give the installation access to that repository and make sure the file exists on its default branch",
+			l.fileName(orgKey), owner, l.orgRepo)}
 	}
 	var repoFile *rules.File
 	if repo != l.orgRepo {
@@ -81,6 +95,12 @@ func (l *configLoader) load(ctx context.Context, gh *github.Client, owner, repo,
 	cfg, err := rules.Resolve(org, repoFile)
 	if err != nil {
 		return nil, &configBrokenError{err: err}
+	}
+	if org == nil {
+		// cfg is built afresh by Resolve, so it is ours to add to.
+		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf(
+			"the org config %s could not be found, so no org-wide rules apply: GitHub answers 404 both when it does not exist and when the App's installation cannot see %s/%s",
+			l.fileName(orgKey), owner, l.orgRepo))
 	}
 	return cfg, nil
 }
@@ -98,6 +118,16 @@ func (l *configLoader) invalidate(owner, repo string) {
 	}
 }
 
+// file returns the parsed file at k, nil when GitHub answers 404, or an
+// error when it cannot be read (the evaluation is then retried; defaults are
+// never assumed for a file that may exist).
+//
+// A 404 is not cached: GitHub sends it without an ETag, so a cached absence
+// could not be revalidated and would stand for the whole TTL, and GitHub
+// also answers 404 for a repository the installation briefly cannot see.
+// An absence that outlives its cause drops the org's floor or a repo's
+// rules, so it is asked again on every evaluation: one request per missing
+// file, against an evaluation's ten or more.
 func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey) (*rules.File, error) {
 	l.mu.Lock()
 	cached := l.entries[k]
@@ -110,7 +140,11 @@ func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey)
 		return nil, err
 	}
 	l.mu.Lock()
-	l.entries[k] = e
+	if e.missing {
+		delete(l.entries, k)
+	} else {
+		l.entries[k] = e
+	}
 	l.mu.Unlock()
 	return e.result()
 }
@@ -146,7 +180,7 @@ func (l *configLoader) fetch(ctx context.Context, gh *github.Client, k configKey
 	case resp != nil && resp.StatusCode == http.StatusNotFound:
 		return &configEntry{checked: now, missing: true}, nil
 	case err != nil:
-		return nil, fmt.Errorf("read %s from %s/%s: %w", l.path, k.owner, k.repo, err)
+		return nil, fmt.Errorf("could not read the config %s, so the pull request is not evaluated (defaults are never assumed for a file that may exist): %w", l.fileName(k), err)
 	}
 	e := &configEntry{checked: now, etag: resp.Header.Get("ETag")}
 	name := l.fileName(k)

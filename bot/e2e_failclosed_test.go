@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tiergate/tiergate/bot"
 	"github.com/tiergate/tiergate/bot/githubtest"
 )
 
@@ -25,4 +26,50 @@ func TestE2EPaddedPullRequestTouchesEveryCriticalPath(t *testing.T) {
 		"GitHub listed only 3,000 of 3,500 files, so every critical path is treated as touched",
 		`raised from experiment to platform for critical path "payments"`,
 		"critical_paths/payments")
+}
+
+// orgFloorConfig is an org file that keeps two approvals for feature and
+// lets repositories only tighten.
+const orgFloorConfig = `version: 1
+repo_overrides: tighten_only
+tiers:
+  feature:
+    require: {approvals: 2}
+`
+
+// TestE2EUnreadableOrgConfig: the org config repository holds a floor, but
+// the installation cannot see it (selected repositories), so GitHub answers
+// 404; a repository lowers approvals to 0. The floor cannot be applied, and
+// the check says so: a warning by default, a failure with
+// TIERGATE_REQUIRE_ORG_CONFIG.
+func TestE2EUnreadableOrgConfig(t *testing.T) {
+	const lowered = "version: 1\ntiers:\n  feature:\n    require: {approvals: 0}\n"
+	const warning = "the org config Codertocat/.github:.github/tiergate.yml could not be found"
+	tests := []struct {
+		name       string
+		visible    bool // the installation can see the org config repository
+		require    bool
+		conclusion string
+		title      string
+		summaryHas []string
+	}{
+		{name: "readable: the floor holds", visible: true, conclusion: "failure", title: "feature · 1 of 2 gates failing",
+			summaryHas: []string{"0 of 2 approvals", "ignored, the org requires at least 2"}},
+		{name: "unreadable: warned", conclusion: "success", title: "feature · ",
+			summaryHas: []string{warning, "cannot see Codertocat/.github"}},
+		{name: "unreadable and required: failure naming the reason", require: true, conclusion: "failure", title: "configuration error",
+			summaryHas: []string{warning + ", and this server requires it (TIERGATE\\_REQUIRE\\_ORG\\_CONFIG)", "cannot see Codertocat/.github"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, lowered, func(s *bot.Settings) { s.RequireOrgConfig = tc.require })
+			h.gh.SetFile(owner, ".github", "main", cfgPath, []byte(orgFloorConfig))
+			if !tc.visible {
+				h.gh.AddInstallation(installID, owner, repo) // selected repositories: not .github
+			}
+			h.gh.SetChangedFiles(owner, repo, prNumber, files("app/a.go", "app/a_test.go"))
+			h.run("opened", headSHA)
+			h.wantCheck(headSHA, tc.conclusion, tc.title, tc.summaryHas...)
+		})
+	}
 }

@@ -32,6 +32,8 @@ func New(s Settings, logger zerolog.Logger) (*Server, error) {
 		DetailsURL:    s.DetailsURL,
 		Metrics:       m,
 		Retry:         s.Retry,
+
+		RequireOrgConfig: s.RequireOrgConfig,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set up the GitHub client: %w", err)

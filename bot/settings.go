@@ -46,6 +46,8 @@ type Settings struct {
 	// before it is evaluated; negative disables it, 0 takes the default.
 	Debounce time.Duration
 	Retry    RetryPolicy
+	// RequireOrgConfig fails checks when the org config cannot be found.
+	RequireOrgConfig bool
 }
 
 // setting is one knob: a flag and the environment variable behind it.
@@ -69,6 +71,7 @@ var settingList = []setting{
 	{"log-format", "TIERGATE_LOG_FORMAT", "json or console (default " + DefaultLogFormat + ")"},
 	{"shutdown-timeout", "TIERGATE_SHUTDOWN_TIMEOUT", "time to finish queued work after SIGTERM (default " + DefaultShutdownTimeout.String() + ")"},
 	{"debounce", "TIERGATE_DEBOUNCE", "how long a pull request's first event waits for more before one evaluation; 0s evaluates at once (default " + DefaultDebounce.String() + ")"},
+	{"require-org-config", "TIERGATE_REQUIRE_ORG_CONFIG", "true: fail every check when the org config cannot be found, instead of warning (default false)"},
 }
 
 // SettingsUsage writes the flags and environment variables of
@@ -188,6 +191,9 @@ func (l loader) load() (Settings, error) {
 	if s.Debounce, err = parseDebounce(l.get("TIERGATE_DEBOUNCE")); err != nil {
 		return Settings{}, err
 	}
+	if s.RequireOrgConfig, err = parseBool(l.get("TIERGATE_REQUIRE_ORG_CONFIG")); err != nil {
+		return Settings{}, err
+	}
 	return s, nil
 }
 
@@ -234,6 +240,7 @@ func (s Settings) MarshalZerologObject(e *zerolog.Event) {
 		Str("check_name", s.CheckName).Str("details_url", redactURL(s.DetailsURL)).Int("workers", s.Workers).
 		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).
 		Str("private_key", redacted(s.PrivateKey)).Str("webhook_secret", redacted(s.WebhookSecret))
+	e.Bool("require_org_config", s.RequireOrgConfig)
 }
 
 func redacted(b []byte) string {

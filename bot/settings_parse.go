@@ -191,6 +191,18 @@ func parseDebounce(v value) (time.Duration, error) {
 	return d, nil
 }
 
+// parseBool reads true or false (strconv.ParseBool's spellings); unset is false.
+func parseBool(v value) (bool, error) {
+	if !v.set {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v.text))
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, got %q", v.name, clip(v.text))
+	}
+	return b, nil
+}
+
 // clip shortens a quoted value so a pasted blob cannot flood the one-line
 // error.
 func clip(s string) string {
