@@ -66,6 +66,9 @@ const (
 type Label struct {
 	Name      string
 	AppliedBy string
+	// AppliedByBot says GitHub reports the applier as a bot account (type
+	// Bot); a login ending in "[bot]" counts as one too.
+	AppliedByBot bool
 }
 
 // Review is one submitted review.
