@@ -73,3 +73,45 @@ func TestE2EUnreadableOrgConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestE2EDemotedMaintainerOverrideIgnored: a maintainer applies
+// tiergate/skip-tests; their permission is lowered to read; the next push is
+// evaluated with the permission GitHub reports now, not a cached one.
+func TestE2EDemotedMaintainerOverrideIgnored(t *testing.T) {
+	const newHead = "1111111111111111111111111111111111111111"
+	h := newHarness(t, strictConfig)
+	h.gh.SetPermission(owner, repo, "maggie", "maintain")
+	h.gh.SetChangedFiles(owner, repo, prNumber, files("app/a.go"))
+	h.gh.AddReview(owner, repo, prNumber, approval("alice", headSHA))
+	h.gh.AddLabel(owner, repo, prNumber, "tiergate/skip-tests", "maggie")
+	h.run("labeled", headSHA)
+	h.wantCheck(headSHA, "success", "feature · ", "accepted: applied by @maggie")
+
+	h.gh.SetPermission(owner, repo, "maggie", "read")
+	h.gh.SetHead(owner, repo, prNumber, newHead)
+	h.gh.AddReview(owner, repo, prNumber, approval("alice", newHead))
+	h.run("synchronize", newHead)
+	h.wantCheck(newHead, "failure", "feature · 1 of 2 gates failing",
+		"ignored: @maggie has read permission; overrides need maintain")
+}
+
+// TestE2EBotOverride: a bot's override label counts only when the bot is
+// listed in overrides.allow_bots, whatever permission GitHub reports for it.
+func TestE2EBotOverride(t *testing.T) {
+	for _, tc := range []struct {
+		name, config, conclusion, summaryHas string
+	}{
+		{"not listed", strictConfig, "failure", "a bot account not listed in overrides.allow\\_bots"},
+		{"listed", strictConfig + "overrides:\n  allow_bots: [\"release-bot[bot]\"]\n", "success", "a bot listed in overrides.allow\\_bots"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, tc.config)
+			h.gh.SetPermission(owner, repo, "release-bot[bot]", "admin")
+			h.gh.SetChangedFiles(owner, repo, prNumber, files("app/a.go"))
+			h.gh.AddReview(owner, repo, prNumber, approval("alice", headSHA))
+			h.gh.AddLabel(owner, repo, prNumber, "tiergate/skip-tests", "release-bot[bot]")
+			h.run("labeled", headSHA)
+			h.wantCheck(headSHA, tc.conclusion, "feature · ", tc.summaryHas)
+		})
+	}
+}

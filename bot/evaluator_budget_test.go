@@ -42,6 +42,7 @@ func TestAPICallBudget(t *testing.T) {
 		"GET /repos/{owner}/{repo}/contents/{path}", // repo file: likewise
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+		"GET /repos/{owner}/{repo}/collaborators/{username}/permission", // bob, revalidated: 304, no rate limit
 	}
 	if diff := cmp.Diff(wantSame, f.requestLines()); diff != "" {
 		t.Errorf("warm evaluation, verdict unchanged (-want +got):\n%s", diff)

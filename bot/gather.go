@@ -132,7 +132,11 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 			wanted[strings.ToLower(name)] = true
 		}
 	}
-	applied := map[string]string{}
+	type applier struct {
+		login string
+		bot   bool
+	}
+	applied := map[string]applier{}
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
 		page, resp, err := gh.Issues.ListIssueEvents(ctx, owner, repo, number, opts)
@@ -142,7 +146,7 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 		for _, ev := range page {
 			name := strings.ToLower(ev.GetLabel().GetName())
 			if ev.GetEvent() == "labeled" && wanted[name] {
-				applied[name] = ev.GetActor().GetLogin()
+				applied[name] = applier{ev.GetActor().GetLogin(), ev.GetActor().GetType() == "Bot"}
 			}
 		}
 		if resp.NextPage == 0 {
@@ -151,7 +155,8 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 		opts.Page = resp.NextPage
 	}
 	for i := range labels {
-		labels[i].AppliedBy = applied[strings.ToLower(labels[i].Name)]
+		a := applied[strings.ToLower(labels[i].Name)]
+		labels[i].AppliedBy, labels[i].AppliedByBot = a.login, a.bot
 	}
 	return nil
 }
@@ -159,7 +164,10 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 // permissions looks up only the people whose permission a gate reads:
 // decisive reviewers when the pull request's tier or critical paths need
 // approvals, and appliers of override labels. The author's reviews never
-// count, so the author is not looked up for approvals.
+// count, so the author is not looked up for approvals; nor is a bot that
+// applied a label, since allow_bots, not a permission, decides for bots.
+// Every permission is asked of GitHub in this evaluation (people revalidates
+// with a conditional request), so none older than the evaluation counts.
 func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr rules.PullRequest) (map[string]rules.Permission, error) {
 	var users []string
 	if cfg.Approvals.MinPermission > rules.PermissionNone && reviewsMatter(cfg, pr) {
@@ -172,7 +180,7 @@ func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rule
 	}
 	if cfg.Overrides.MinPermission > rules.PermissionNone {
 		for _, l := range pr.Labels {
-			if l.AppliedBy != "" {
+			if l.AppliedBy != "" && !l.AppliedByBot && !strings.HasSuffix(strings.ToLower(l.AppliedBy), "[bot]") {
 				users = append(users, l.AppliedBy)
 			}
 		}

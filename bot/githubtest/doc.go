@@ -21,7 +21,8 @@
 //     characters) get 400, and each is recorded in Violations, which fails
 //     the test at cleanup.
 //   - Lists page like GitHub (per_page ≤ 100, Link header); the changed
-//     files list stops at 3000; contents carry an ETag and answer 304.
+//     files list stops at 3000; contents, collaborator permissions and
+//     team memberships carry an ETag and answer 304 to If-None-Match.
 //   - Every response has X-RateLimit-* headers; FailNext, RateLimitNext and
 //     PrimaryRateLimitNext inject server errors and rate limits.
 //
