@@ -38,7 +38,7 @@ type clients struct {
 func newClients(appID int64, privateKey []byte, apiURL string, base http.RoundTripper, m *Metrics, retry RetryPolicy) (*clients, error) {
 	u, err := url.Parse(apiURL)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("API URL %q is not an absolute URL", apiURL)
+		return nil, fmt.Errorf("API URL %q is not an absolute URL", redactURL(apiURL))
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"

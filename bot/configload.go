@@ -21,6 +21,9 @@ import (
 // and a 304 costs no rate limit.
 const configTTL = 10 * time.Minute
 
+// missingTTL is how long a 404 for a config file is remembered (see file).
+const missingTTL = time.Minute
+
 // maxConfigBytes is the contents API's limit for inline content.
 const maxConfigBytes = 1 << 20
 
@@ -35,7 +38,7 @@ type configEntry struct {
 	checked time.Time
 	etag    string
 	sha     string
-	missing bool        // 404: absence is cached too
+	missing bool        // 404; remembered for missingTTL only (see file)
 	file    *rules.File // parsed; nil when missing or broken
 	broken  error       // rules.ConfigErrors when the file does not parse
 }
@@ -48,6 +51,9 @@ type configLoader struct {
 	path    string
 	ttl     time.Duration
 	now     func() time.Time
+	// requireOrg turns a missing org file from a warning into a failing
+	// verdict (TIERGATE_REQUIRE_ORG_CONFIG).
+	requireOrg bool
 
 	mu      sync.Mutex
 	entries map[configKey]*configEntry
@@ -69,12 +75,23 @@ func (e *configBrokenError) Unwrap() error { return e.err }
 // *configBrokenError (with the source read so far); any API failure is
 // returned as is so the job is retried; defaults are used only when neither
 // file exists.
+//
+// A missing org file is not silently the same as an empty one: GitHub
+// answers 404 both when the org config repository has no file and when a
+// selected-repositories installation cannot see that repository, so every
+// verdict carries a warning saying so, or fails when requireOrg is set.
 func (l *configLoader) load(ctx context.Context, gh *github.Client, owner, repo, baseRef string) (*rules.Config, configSource, error) {
 	var src configSource
-	org, orgSHA, err := l.file(ctx, gh, configKey{owner: owner, repo: l.orgRepo})
+	orgKey := configKey{owner: owner, repo: l.orgRepo}
+	org, orgSHA, err := l.file(ctx, gh, orgKey)
 	src.orgSHA = orgSHA
 	if err != nil {
 		return nil, src, err
+	}
+	if org == nil && l.requireOrg {
+		return nil, src, &configBrokenError{err: fmt.Errorf(
+			"the org config %s could not be found, and this server requires it (TIERGATE_REQUIRE_ORG_CONFIG): GitHub answers 404 both when it does not exist and when the App's installation cannot see %s/%s; give the installation access to that repository and make sure the file exists on its default branch",
+			l.fileName(orgKey), owner, l.orgRepo)}
 	}
 	var repoFile *rules.File
 	if repo != l.orgRepo {
@@ -86,6 +103,12 @@ func (l *configLoader) load(ctx context.Context, gh *github.Client, owner, repo,
 	cfg, err := rules.Resolve(org, repoFile)
 	if err != nil {
 		return nil, src, &configBrokenError{err: err}
+	}
+	if org == nil {
+		// cfg is built afresh by Resolve, so it is ours to add to.
+		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf(
+			"the org config %s could not be found, so no org-wide rules apply: GitHub answers 404 both when it does not exist and when the App's installation cannot see %s/%s",
+			l.fileName(orgKey), owner, l.orgRepo))
 	}
 	return cfg, src, nil
 }
@@ -103,12 +126,26 @@ func (l *configLoader) invalidate(owner, repo string) {
 	}
 }
 
-// file returns one config file and its blob SHA ("" when it is absent).
+// file returns the parsed file at k and its blob SHA, nil and "" when
+// GitHub answers 404, or an error when it cannot be read (the evaluation is
+// then retried; defaults are never assumed for a file that may exist).
+//
+// A 404 is remembered for missingTTL only, not configTTL: GitHub sends it
+// without an ETag, so a remembered absence cannot be revalidated, and GitHub
+// also answers 404 for a repository the installation briefly cannot see.
+// The short memory keeps a burst of evaluations from asking again each
+// time; a push of the file drops it at once; and a verdict computed from an
+// absence that was wrong carries that absence in its fingerprint, so the
+// sweep re-evaluates it.
 func (l *configLoader) file(ctx context.Context, gh *github.Client, k configKey) (*rules.File, string, error) {
 	l.mu.Lock()
 	cached := l.entries[k]
 	l.mu.Unlock()
-	if cached != nil && l.now().Sub(cached.checked) < l.ttl {
+	ttl := l.ttl
+	if cached != nil && cached.missing {
+		ttl = min(ttl, missingTTL)
+	}
+	if cached != nil && l.now().Sub(cached.checked) < ttl {
 		return cached.result()
 	}
 	e, err := l.fetch(ctx, gh, k, cached)
@@ -152,7 +189,7 @@ func (l *configLoader) fetch(ctx context.Context, gh *github.Client, k configKey
 	case resp != nil && resp.StatusCode == http.StatusNotFound:
 		return &configEntry{checked: now, missing: true}, nil
 	case err != nil:
-		return nil, fmt.Errorf("read %s from %s/%s: %w", l.path, k.owner, k.repo, err)
+		return nil, fmt.Errorf("could not read the config %s, so the pull request is not evaluated (defaults are never assumed for a file that may exist): %w", l.fileName(k), err)
 	}
 	e := &configEntry{checked: now, etag: resp.Header.Get("ETag")}
 	name := l.fileName(k)

@@ -143,7 +143,8 @@ func TestConfigLoadCaching(t *testing.T) {
 			f := newEvFixture(t)
 			clock := time.Unix(1_700_000_000, 0)
 			f.ev.configs.now = func() time.Time { return clock }
-			// The org repo has no file: its absence is cached like a file.
+			// Both files exist: an absence is never cached (TestConfigLoadNotFoundIsAskedAgain).
+			f.fake.SetFile(evOwner, ".github", "main", evCfgPath, []byte("version: 1\n"))
 			f.fake.SetFile(evOwner, evRepo, "main", evCfgPath, []byte(strictRepoConfig))
 			gh := f.gh(t)
 			if _, _, err := f.ev.configs.load(ctx, gh, evOwner, evRepo, "main"); err != nil {

@@ -25,6 +25,9 @@ type EvaluatorOptions struct {
 	Metrics       *Metrics
 	Transport     http.RoundTripper // base transport; nil = http.DefaultTransport
 	Retry         RetryPolicy       // zero value = production defaults
+	// RequireOrgConfig fails every verdict whose org config cannot be
+	// found, instead of warning (TIERGATE_REQUIRE_ORG_CONFIG).
+	RequireOrgConfig bool
 }
 
 // progressDelay is how long an evaluation may run before its check run is
@@ -72,10 +75,12 @@ func NewEvaluator(opts EvaluatorOptions) (*Evaluator, error) {
 		return nil, err
 	}
 	ppl := newPeople(time.Now)
+	configs := newConfigLoader(opts.OrgConfigRepo, opts.ConfigPath)
+	configs.requireOrg = opts.RequireOrgConfig
 	return &Evaluator{
 		opts:     opts,
 		clients:  cl,
-		configs:  newConfigLoader(opts.OrgConfigRepo, opts.ConfigPath),
+		configs:  configs,
 		people:   ppl,
 		gatherer: &gatherer{people: ppl},
 		checks:   newCheckRuns(opts.AppID, opts.CheckName, opts.DetailsURL, time.Now),

@@ -64,12 +64,12 @@ func TestAPICallBudget(t *testing.T) {
 			// The check-run listing changed with our own create, so it is read again.
 			name:            "warm, unchanged, after our own write",
 			wantCounted:     []string{getPull, getFiles, getReviews, listRuns},
-			wantNotModified: 1, // comments
+			wantNotModified: 2, // bob's permission, comments
 		},
 		{
 			name:            "warm, unchanged",
 			wantCounted:     []string{getPull, getFiles, getReviews},
-			wantNotModified: 2, // check runs, comments
+			wantNotModified: 3, // bob's permission, check runs, comments
 		},
 		{
 			// A tier label; still passing, so no comment: the check run is
@@ -83,7 +83,7 @@ func TestAPICallBudget(t *testing.T) {
 			name:            "warm, verdict changed again right after our own write",
 			change:          func() { f.fake.RemoveLabel(evOwner, evRepo, 1, "tier/experiment", "alice") },
 			wantCounted:     []string{getPull, getFiles, getReviews, listRuns, patchRun},
-			wantNotModified: 1,
+			wantNotModified: 2, // bob's permission, comments
 			overBudget: "our previous write changed the check-run listing, so reading it is a 200; " +
 				"no cache may stand in for that read",
 		},

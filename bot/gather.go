@@ -40,7 +40,8 @@ func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Con
 	if out.Files, err = listFiles(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
-	out.FilesTruncated = pr.GetChangedFiles() > len(out.Files)
+	out.ChangedFiles = pr.GetChangedFiles()
+	out.FilesTruncated = filesTruncated(len(out.Files), out.ChangedFiles)
 	if out.Reviews, err = listReviews(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
@@ -54,6 +55,13 @@ func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Con
 	}
 	warnings, err := g.teams(ctx, gh, cfg, owner, &out)
 	return out, warnings, err
+}
+
+// filesTruncated says whether the listed files are fewer than the pull
+// request changes. A full page of maxListedFiles counts as truncated unless
+// GitHub's own total says it is exactly that many.
+func filesTruncated(listed, changed int) bool {
+	return changed > listed || (listed >= maxListedFiles && changed != listed)
 }
 
 func listFiles(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.ChangedFile, error) {
@@ -124,7 +132,11 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 			wanted[strings.ToLower(name)] = true
 		}
 	}
-	applied := map[string]string{}
+	type applier struct {
+		login string
+		bot   bool
+	}
+	applied := map[string]applier{}
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
 		page, resp, err := gh.Issues.ListIssueEvents(ctx, owner, repo, number, opts)
@@ -134,7 +146,7 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 		for _, ev := range page {
 			name := strings.ToLower(ev.GetLabel().GetName())
 			if ev.GetEvent() == "labeled" && wanted[name] {
-				applied[name] = ev.GetActor().GetLogin()
+				applied[name] = applier{ev.GetActor().GetLogin(), ev.GetActor().GetType() == "Bot"}
 			}
 		}
 		if resp.NextPage == 0 {
@@ -143,7 +155,8 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 		opts.Page = resp.NextPage
 	}
 	for i := range labels {
-		labels[i].AppliedBy = applied[strings.ToLower(labels[i].Name)]
+		a := applied[strings.ToLower(labels[i].Name)]
+		labels[i].AppliedBy, labels[i].AppliedByBot = a.login, a.bot
 	}
 	return nil
 }
@@ -151,7 +164,10 @@ func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, own
 // permissions looks up only the people whose permission a gate reads:
 // decisive reviewers when the pull request's tier or critical paths need
 // approvals, and appliers of override labels. The author's reviews never
-// count, so the author is not looked up for approvals.
+// count, so the author is not looked up for approvals; nor is a bot that
+// applied a label, since allow_bots, not a permission, decides for bots.
+// Every permission is asked of GitHub in this evaluation (people revalidates
+// with a conditional request), so none older than the evaluation counts.
 func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr rules.PullRequest) (map[string]rules.Permission, error) {
 	var users []string
 	if cfg.Approvals.MinPermission > rules.PermissionNone && reviewsMatter(cfg, pr) {
@@ -164,7 +180,7 @@ func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rule
 	}
 	if cfg.Overrides.MinPermission > rules.PermissionNone {
 		for _, l := range pr.Labels {
-			if l.AppliedBy != "" {
+			if l.AppliedBy != "" && !l.AppliedByBot && !strings.HasSuffix(strings.ToLower(l.AppliedBy), "[bot]") {
 				users = append(users, l.AppliedBy)
 			}
 		}
@@ -192,10 +208,8 @@ func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rule
 // named in a warning.
 func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Config, owner string, pr *rules.PullRequest) ([]string, error) {
 	var teams []string
-	for _, cp := range cfg.CriticalPaths {
-		if len(cp.Teams) > 0 && touches(cp.Paths, pr.Files) {
-			teams = append(teams, cp.Teams...)
-		}
+	for _, cp := range rules.TouchedCriticalPaths(cfg, *pr) {
+		teams = append(teams, cp.Teams...)
 	}
 	if len(teams) == 0 {
 		return nil, nil
@@ -231,15 +245,6 @@ func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Conf
 		pr.TeamMembers[team] = members
 	}
 	return warnings, nil
-}
-
-func touches(paths rules.Globs, files []rules.ChangedFile) bool {
-	for _, f := range files {
-		if paths.Match(f.Path) || (f.PreviousPath != "" && paths.Match(f.PreviousPath)) {
-			return true
-		}
-	}
-	return false
 }
 
 // approvingReviewers are the humans other than the author whose latest

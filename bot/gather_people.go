@@ -14,8 +14,9 @@ import (
 	"github.com/tiergate/tiergate/rules"
 )
 
-// peopleTTL bounds how long a permission or team membership is trusted. A
-// revoked permission can count for at most this long.
+// peopleTTL bounds how long a permission or team membership and its ETag
+// are kept for revalidation. It never lets an answer stand unasked: every
+// evaluation revalidates (see people).
 const peopleTTL = 10 * time.Minute
 
 // ttlCache is a small map whose entries expire.
@@ -62,10 +63,20 @@ func (c *ttlCache[K, V]) put(k K, v V) {
 	c.m[k] = ttlEntry[V]{v: v, at: now}
 }
 
-// people looks up repository permissions and team memberships, with caches.
+// people looks up repository permissions and team memberships. No answer
+// older than the evaluation decides a gate: each lookup asks GitHub, with
+// If-None-Match when an earlier answer's ETag is known, so an unchanged
+// answer costs a 304 that does not count against the rate limit. The caches
+// only keep those answers and ETags.
 type people struct {
-	perms *ttlCache[permKey, rules.Permission]
-	teams *ttlCache[teamKey, bool]
+	perms *ttlCache[permKey, etagged[rules.Permission]]
+	teams *ttlCache[teamKey, etagged[bool]]
+}
+
+// etagged is an answer with the ETag GitHub sent for it.
+type etagged[V any] struct {
+	v    V
+	etag string
 }
 
 type permKey struct{ owner, repo, user string }
@@ -73,8 +84,8 @@ type teamKey struct{ org, slug, user string }
 
 func newPeople(now func() time.Time) *people {
 	return &people{
-		perms: newTTLCache[permKey, rules.Permission](peopleTTL, now),
-		teams: newTTLCache[teamKey, bool](peopleTTL, now),
+		perms: newTTLCache[permKey, etagged[rules.Permission]](peopleTTL, now),
+		teams: newTTLCache[teamKey, etagged[bool]](peopleTTL, now),
 	}
 }
 
@@ -82,15 +93,16 @@ func newPeople(now func() time.Time) *people {
 // as a collaborator has none.
 func (p *people) permission(ctx context.Context, gh *github.Client, owner, repo, user string) (rules.Permission, error) {
 	k := permKey{strings.ToLower(owner), strings.ToLower(repo), strings.ToLower(user)}
-	if perm, ok := p.perms.get(k); ok {
-		return perm, nil
-	}
+	cached, haveCached := p.perms.get(k)
 	// go-github v60 drops role_name, which is the only field that tells
 	// maintain and triage apart, so the answer is decoded here.
 	req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/collaborators/%s/permission",
 		url.PathEscape(owner), url.PathEscape(repo), url.PathEscape(user)), nil)
 	if err != nil {
 		return rules.PermissionNone, fmt.Errorf("build permission request: %w", err)
+	}
+	if haveCached && cached.etag != "" {
+		req.Header.Set("If-None-Match", cached.etag)
 	}
 	var lvl struct {
 		Permission string `json:"permission"`
@@ -99,6 +111,10 @@ func (p *people) permission(ctx context.Context, gh *github.Client, owner, repo,
 	resp, err := gh.Do(ctx, req, &lvl)
 	var perm rules.Permission
 	switch {
+	case notModified(resp, haveCached && cached.etag != ""):
+		// go-github reports a 304 as an error; it is the unchanged answer.
+		p.perms.put(k, cached)
+		return cached.v, nil
 	case resp != nil && resp.StatusCode == http.StatusNotFound:
 		perm = rules.PermissionNone
 	case err != nil:
@@ -109,8 +125,22 @@ func (p *people) permission(ctx context.Context, gh *github.Client, owner, repo,
 			perm, _ = rules.ParsePermission(lvl.Permission)
 		}
 	}
-	p.perms.put(k, perm)
+	p.perms.put(k, etagged[rules.Permission]{v: perm, etag: etagOf(resp)})
 	return perm, nil
+}
+
+// notModified reports whether resp is a 304 to a conditional request that
+// was actually made (sent is true only when If-None-Match was set).
+func notModified(resp *github.Response, sent bool) bool {
+	return sent && resp != nil && resp.StatusCode == http.StatusNotModified
+}
+
+// etagOf is resp's ETag, "" for a 404 (which GitHub sends without one).
+func etagOf(resp *github.Response) string {
+	if resp == nil || resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	return resp.Header.Get("ETag")
 }
 
 // errTeamForbidden says GitHub refused to show a team's members, which for
@@ -123,12 +153,23 @@ var errTeamForbidden = errors.New("forbidden")
 // returns errTeamForbidden.
 func (p *people) isMember(ctx context.Context, gh *github.Client, org, slug, user string) (bool, error) {
 	k := teamKey{strings.ToLower(org), strings.ToLower(slug), strings.ToLower(user)}
-	if member, ok := p.teams.get(k); ok {
-		return member, nil
+	cached, haveCached := p.teams.get(k)
+	// Built by hand, not with Teams.GetTeamMembershipBySlug, to revalidate.
+	req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("orgs/%s/teams/%s/memberships/%s",
+		url.PathEscape(org), url.PathEscape(slug), url.PathEscape(user)), nil)
+	if err != nil {
+		return false, fmt.Errorf("build membership request: %w", err)
 	}
-	m, resp, err := gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, user)
+	if haveCached && cached.etag != "" {
+		req.Header.Set("If-None-Match", cached.etag)
+	}
+	m := new(github.Membership)
+	resp, err := gh.Do(ctx, req, m)
 	var member bool
 	switch {
+	case notModified(resp, haveCached && cached.etag != ""):
+		p.teams.put(k, cached)
+		return cached.v, nil
 	case resp != nil && resp.StatusCode == http.StatusNotFound:
 		member = false
 	case resp != nil && resp.StatusCode == http.StatusForbidden && !isRateLimit(err):
@@ -138,7 +179,7 @@ func (p *people) isMember(ctx context.Context, gh *github.Client, org, slug, use
 	default:
 		member = m.GetState() == "active"
 	}
-	p.teams.put(k, member)
+	p.teams.put(k, etagged[bool]{v: member, etag: etagOf(resp)})
 	return member, nil
 }
 

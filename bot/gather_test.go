@@ -87,7 +87,7 @@ func TestGatherSnapshot(t *testing.T) {
 
 	got, _ := gatherPR(t, f, 4, "")
 	want := rules.PullRequest{
-		Author: "alice", HeadSHA: evHead, Draft: true, Additions: 1, Deletions: 1,
+		Author: "alice", HeadSHA: evHead, Draft: true, Additions: 1, Deletions: 1, ChangedFiles: 1,
 		Files:  []rules.ChangedFile{{Path: "new/name.go", PreviousPath: "old/name.go", Status: rules.FileRenamed, Additions: 1, Deletions: 1}},
 		Labels: []rules.Label{{Name: "tier/platform"}}, // not an override label: who applied it is not looked up
 		Reviews: []rules.Review{

@@ -38,6 +38,8 @@ func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error
 		DetailsURL:    s.DetailsURL,
 		Metrics:       m,
 		Retry:         s.Retry,
+
+		RequireOrgConfig: s.RequireOrgConfig,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set up the GitHub client: %w", err)

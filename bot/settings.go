@@ -58,6 +58,8 @@ type Settings struct {
 	// disables it, 0 takes the default.
 	SweepInterval time.Duration
 	Retry         RetryPolicy
+	// RequireOrgConfig fails checks when the org config cannot be found.
+	RequireOrgConfig bool
 }
 
 // setting is one knob: a flag and the environment variable behind it.
@@ -83,6 +85,7 @@ var settingList = []setting{
 	{"debounce", "TIERGATE_DEBOUNCE", "how long a pull request's first event waits for more before one evaluation; 0s evaluates at once (default " + DefaultDebounce.String() + ")"},
 	{"database-url", "TIERGATE_DATABASE_URL", "postgres:// URL: shared, durable state for several replicas (default: in memory, one replica only)"},
 	{"sweep-interval", "TIERGATE_SWEEP_INTERVAL", "how often to look for pull requests without a current check and redeliver failed deliveries; 0s disables (default " + DefaultSweepInterval.String() + ")"},
+	{"require-org-config", "TIERGATE_REQUIRE_ORG_CONFIG", "true: fail every check when the org config cannot be found, instead of warning (default false)"},
 }
 
 // SettingsUsage writes the flags and environment variables of
@@ -208,6 +211,9 @@ func (l loader) load() (Settings, error) {
 	if s.SweepInterval, err = parseSweepInterval(l.get("TIERGATE_SWEEP_INTERVAL")); err != nil {
 		return Settings{}, err
 	}
+	if s.RequireOrgConfig, err = parseBool(l.get("TIERGATE_REQUIRE_ORG_CONFIG")); err != nil {
+		return Settings{}, err
+	}
 	return s, nil
 }
 
@@ -243,8 +249,8 @@ func (s Settings) withDefaults() Settings {
 
 // String describes the settings without their secrets.
 func (s Settings) String() string {
-	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s SweepInterval:%s Database:%s PrivateKey:%s WebhookSecret:%s}",
-		s.Listen, s.AppID, s.APIURL, s.OrgConfigRepo, s.ConfigPath, s.CheckName, s.DetailsURL, s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, s.SweepInterval, redactedDB(s.DatabaseURL), redacted(s.PrivateKey), redacted(s.WebhookSecret))
+	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s SweepInterval:%s Database:%s RequireOrgConfig:%t PrivateKey:%s WebhookSecret:%s}",
+		s.Listen, s.AppID, redactURL(s.APIURL), s.OrgConfigRepo, s.ConfigPath, s.CheckName, redactURL(s.DetailsURL), s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, s.SweepInterval, redactedDB(s.DatabaseURL), s.RequireOrgConfig, redacted(s.PrivateKey), redacted(s.WebhookSecret))
 }
 
 // GoString keeps %#v from printing the secrets too.
@@ -252,19 +258,21 @@ func (s Settings) GoString() string { return "bot.Settings" + s.String() }
 
 // MarshalZerologObject logs the settings without their secrets.
 func (s Settings) MarshalZerologObject(e *zerolog.Event) {
-	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", s.APIURL).
+	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", redactURL(s.APIURL)).
 		Str("org_config_repo", s.OrgConfigRepo).Str("config_path", s.ConfigPath).
-		Str("check_name", s.CheckName).Str("details_url", s.DetailsURL).Int("workers", s.Workers).
+		Str("check_name", s.CheckName).Str("details_url", redactURL(s.DetailsURL)).Int("workers", s.Workers).
 		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).Dur("sweep_interval", s.SweepInterval).Str("database", redactedDB(s.DatabaseURL)).
 		Str("private_key", redacted(s.PrivateKey)).Str("webhook_secret", redacted(s.WebhookSecret))
+	e.Bool("require_org_config", s.RequireOrgConfig)
 }
 
-// redactedDB names the store without the URL, which may carry a password.
+// redactedDB names the store: "memory", or the database URL without its
+// password.
 func redactedDB(url string) string {
 	if url == "" {
 		return "memory"
 	}
-	return "postgres"
+	return redactURL(url)
 }
 
 func redacted(b []byte) string {

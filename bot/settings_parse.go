@@ -111,7 +111,7 @@ func parseURL(v value, def string, slash bool) (string, error) {
 	}
 	u, err := url.Parse(v.text)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s must be an absolute http(s) URL, got %q", v.name, clip(v.text))
+		return "", fmt.Errorf("%s must be an absolute http(s) URL, got %q", v.name, clip(redactURL(v.text)))
 	}
 	if slash && !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -218,6 +218,18 @@ func parseSweepInterval(v value) (time.Duration, error) {
 		return -1, nil
 	}
 	return d, nil
+}
+
+// parseBool reads true or false (strconv.ParseBool's spellings); unset is false.
+func parseBool(v value) (bool, error) {
+	if !v.set {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v.text))
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, got %q", v.name, clip(v.text))
+	}
+	return b, nil
 }
 
 // clip shortens a quoted value so a pasted blob cannot flood the one-line

@@ -58,4 +58,7 @@ type OverridePolicy struct {
 	Labels        map[string]string
 	MinPermission Permission
 	AllowAuthor   bool
+	// AllowBots lists the bot accounts (e.g. "release-bot[bot]") whose
+	// override labels count; any other bot's are ignored.
+	AllowBots []string
 }

@@ -29,6 +29,7 @@ const (
 	limitStricter                      // max_changed_lines: a smaller limit, 0 being none
 	supersetStricter                   // paths.source, critical path paths: may only grow
 	subsetStricter                     // paths.tests, paths.docs: may only shrink
+	botsStricter                       // overrides.allow_bots: may only shrink (logins, any case)
 	teamsStricter                      // teams: may be set only where the org had none
 	notLayered                         // version, repo_overrides, name: never merged as values
 )
@@ -73,6 +74,7 @@ var configKeys = []key{
 		}},
 		{name: "min_permission", kind: kindPermission, strict: higherStricter},
 		{name: "allow_author", kind: kindBool, strict: lowerStricter},
+		{name: "allow_bots", kind: kindStrings, strict: botsStricter},
 	}},
 	{name: "mode", kind: kindMode, strict: higherStricter},
 	{name: "repo_overrides", kind: kindRepoOverrides, strict: notLayered},

@@ -34,6 +34,7 @@ overrides:
     all: "tiergate/override"
   min_permission: maintain
   allow_author: false
+  allow_bots: []
 mode: enforce
 repo_overrides: any
 `

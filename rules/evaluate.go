@@ -20,8 +20,7 @@ func Evaluate(cfg *Config, pr PullRequest) Result {
 		Warnings:   append([]string(nil), cfg.Warnings...),
 	}
 	if pr.FilesTruncated {
-		res.Warnings = append(res.Warnings, fmt.Sprintf(
-			"this pull request changes more files than GitHub lists (%d listed); gates that need the full list fail closed", len(pr.Files)))
+		res.Warnings = append(res.Warnings, truncationReason(pr)+"; gates that need the full list fail closed")
 	}
 
 	reviews := tallyReviews(cfg, pr)
@@ -116,7 +115,8 @@ type fileFacts struct {
 // only if it is not also a test or docs file, so touching a test never
 // demands tests of itself. Removed files never count as source, tests or
 // docs (deleting code needs no test; deleting a test is not a test), but they
-// do touch critical paths.
+// do touch critical paths. When the list is truncated, every critical path
+// counts as touched; one no listed file touches has criticalFile "".
 func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
 	var f fileFacts
 	var touched []bool
@@ -153,7 +153,8 @@ func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
 		}
 	}
 	for i, t := range touched {
-		if t {
+		if t || pr.FilesTruncated {
+			touched[i] = true
 			f.critical = append(f.critical, i)
 		}
 	}
@@ -201,7 +202,11 @@ func decideTier(cfg *Config, pr PullRequest, facts fileFacts) (Tier, string) {
 	for k, i := range facts.critical {
 		cp := cfg.CriticalPaths[i]
 		if cp.MinTier > tier {
-			reason += fmt.Sprintf("; raised from %s to %s because %s touches critical path %q", tier, cp.MinTier, facts.criticalFile[k], cp.Name)
+			if file := facts.criticalFile[k]; file != "" {
+				reason += fmt.Sprintf("; raised from %s to %s because %s touches critical path %q", tier, cp.MinTier, file, cp.Name)
+			} else {
+				reason += fmt.Sprintf("; raised from %s to %s for critical path %q because %s", tier, cp.MinTier, cp.Name, truncationReason(pr))
+			}
 			tier = cp.MinTier
 		}
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -73,6 +74,14 @@ func judgeOverride(p OverridePolicy, pr PullRequest, l Label) (bool, string) {
 	}
 	if !p.AllowAuthor && strings.EqualFold(l.AppliedBy, pr.Author) {
 		return false, fmt.Sprintf("ignored: applied by %s, the PR author, who cannot override their own PR", who(l.AppliedBy))
+	}
+	if l.AppliedByBot || strings.HasSuffix(strings.ToLower(l.AppliedBy), "[bot]") {
+		// A bot's authority is its App's installation, which the collaborator
+		// permission does not describe: only a listed bot may override.
+		if !slices.ContainsFunc(p.AllowBots, func(b string) bool { return strings.EqualFold(b, l.AppliedBy) }) {
+			return false, fmt.Sprintf("ignored: applied by %s, a bot account not listed in overrides.allow_bots", who(l.AppliedBy))
+		}
+		return true, fmt.Sprintf("accepted: applied by %s, a bot listed in overrides.allow_bots", who(l.AppliedBy))
 	}
 	if perm := permissionOf(pr, l.AppliedBy); perm < p.MinPermission {
 		return false, fmt.Sprintf("ignored: %s has %s permission; overrides need %s", who(l.AppliedBy), perm, p.MinPermission)

@@ -9,8 +9,14 @@ type PullRequest struct {
 	Draft   bool
 	Files   []ChangedFile
 	// FilesTruncated says Files is incomplete (GitHub lists at most 3,000
-	// files); gates that depend on files cannot pass on a partial list.
+	// files): gates that depend on files cannot pass on a partial list, and
+	// every critical path counts as touched, since an unlisted file may
+	// touch any of them.
 	FilesTruncated bool
+	// ChangedFiles is how many files the pull request changes in all, when
+	// the caller knows it (GitHub's changed_files); 0 when unknown. It only
+	// words the reason when FilesTruncated is set.
+	ChangedFiles int
 	// Additions and Deletions are the whole pull request's line counts when
 	// the caller knows them (GitHub reports them even past 3,000 files);
 	// when both are 0 the engine sums Files.
@@ -60,6 +66,9 @@ const (
 type Label struct {
 	Name      string
 	AppliedBy string
+	// AppliedByBot says GitHub reports the applier as a bot account (type
+	// Bot); a login ending in "[bot]" counts as one too.
+	AppliedByBot bool
 }
 
 // Review is one submitted review.

@@ -76,6 +76,7 @@ func newBuilder() *builder {
 		"approvals.min_permission": &b.cfg.Approvals.MinPermission,
 		"overrides.min_permission": &b.cfg.Overrides.MinPermission,
 		"overrides.allow_author":   &b.cfg.Overrides.AllowAuthor,
+		"overrides.allow_bots":     &b.cfg.Overrides.AllowBots,
 		"mode":                     &b.cfg.Mode,
 		"repo_overrides":           &b.cfg.RepoOverrides,
 	}

@@ -40,6 +40,11 @@ func loosens(strict strictness, old, v any) (string, bool) {
 		if extra := without(n, o); len(extra) > 0 {
 			return "it to stay within " + formatValue(o), true
 		}
+	case botsStricter:
+		o, n := old.([]string), v.([]string)
+		if extra := withoutFold(n, o); len(extra) > 0 {
+			return "it to stay within " + formatValue(o), true
+		}
 	case teamsStricter:
 		o, n := old.([]string), v.([]string)
 		if len(o) > 0 && !slices.Equal(o, n) {
@@ -78,6 +83,17 @@ func without(a, b []string) []string {
 	inB := set(b)
 	for _, s := range a {
 		if _, ok := inB[s]; !ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// withoutFold returns the items of a that are not in b, ignoring case.
+func withoutFold(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.ContainsFunc(b, func(t string) bool { return strings.EqualFold(s, t) }) {
 			out = append(out, s)
 		}
 	}

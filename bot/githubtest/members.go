@@ -28,6 +28,9 @@ func (s *Server) handlePermission(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	if notModified(w, r, "permission", login, role) {
+		return
+	}
 	// The legacy permission maps maintain to write and triage to read.
 	perm := map[string]string{"maintain": "write", "triage": "read"}[role]
 	writeJSON(w, http.StatusOK, permissionLevel{
@@ -42,6 +45,9 @@ func (s *Server) handleMembership(w http.ResponseWriter, r *http.Request) {
 	login, ok := s.teams[k][strings.ToLower(r.PathValue("username"))]
 	if !ok {
 		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	if notModified(w, r, "membership", login, "active") {
 		return
 	}
 	writeJSON(w, http.StatusOK, github.Membership{
@@ -67,4 +73,17 @@ func (s *Server) handleTeamMembers(w http.ResponseWriter, r *http.Request) {
 		out = append(out, user(login, false))
 	}
 	writeJSON(w, http.StatusOK, page(w, r, out))
+}
+
+// notModified sets an ETag derived from what the answer says and, when
+// If-None-Match names it, answers 304 Not Modified with no body, as GitHub
+// does for conditional requests (which then cost no rate limit).
+func notModified(w http.ResponseWriter, r *http.Request, parts ...string) bool {
+	etag := `"` + blobSHA([]byte(strings.ToLower(strings.Join(parts, "\x00")))) + `"`
+	w.Header().Set("ETag", etag)
+	if match := r.Header.Get("If-None-Match"); match != "" && sameETag(match, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
 }

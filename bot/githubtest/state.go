@@ -150,7 +150,8 @@ func (s *Server) DismissReview(owner, name string, number int, id int64) {
 }
 
 // AddLabel puts label on a pull request and records a "labeled" issue
-// event by actor at the fake's clock.
+// event by actor at the fake's clock. An actor whose login ends in "[bot]"
+// is reported as a bot account.
 func (s *Server) AddLabel(owner, name string, number int, label, actor string) {
 	s.t.Helper()
 	s.mu.Lock()
@@ -177,7 +178,7 @@ func (s *Server) addEvent(p *pull, event, label, actor string) {
 	s.nextID++
 	p.events = append(p.events, &github.IssueEvent{
 		ID:        github.Int64(s.nextID),
-		Actor:     user(actor, false),
+		Actor:     user(actor, strings.HasSuffix(actor, "[bot]")),
 		Event:     github.String(event),
 		Label:     &github.Label{Name: github.String(label)},
 		CreatedAt: &github.Timestamp{Time: s.now()},
@@ -211,6 +212,13 @@ func (s *Server) AddTeamMember(org, team, user string) {
 		s.teams[k] = map[string]string{}
 	}
 	s.teams[k][strings.ToLower(user)] = user
+}
+
+// RemoveTeamMember ends user's membership of org's team slug.
+func (s *Server) RemoveTeamMember(org, team, user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.teams[key(org, team)], strings.ToLower(user))
 }
 
 // AddComment records a comment by a user (a person, or a bot when the
