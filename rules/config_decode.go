@@ -26,6 +26,9 @@ type decoder struct {
 	budget    int
 	exhausted bool
 	dropped   int // errors beyond maxErrors
+	// globs caches checkGlob by pattern: aliases can repeat one list of
+	// globs a million times.
+	globs map[string]error
 }
 
 func (d *decoder) fail(n *yaml.Node, hint, format string, args ...any) {
@@ -248,6 +251,18 @@ func (d *decoder) glob(n *yaml.Node, path, p string) bool {
 		return false
 	case !doublestar.ValidatePattern(p):
 		d.fail(n, `check brackets and braces are closed, e.g. "src/**/*.{go,ts}"`, "%s: invalid glob %q", path, p)
+		return false
+	}
+	err, seen := d.globs[p]
+	if !seen {
+		err = checkGlob(p)
+		if d.globs == nil {
+			d.globs = map[string]error{}
+		}
+		d.globs[p] = err
+	}
+	if err != nil {
+		d.fail(n, "simplify the glob, or split it into several list entries; see Glob limits in docs/configuration.md", "%s: glob %q: %v", path, p, err)
 		return false
 	}
 	return true

@@ -17,7 +17,7 @@ func Evaluate(cfg *Config, pr PullRequest) Result {
 		TierReason: tierReason,
 		Mode:       cfg.Mode,
 		HeadSHA:    pr.HeadSHA,
-		Warnings:   append([]string(nil), cfg.Warnings...),
+		Warnings:   append(append([]string(nil), cfg.Warnings...), facts.warnings...),
 	}
 	if pr.FilesTruncated {
 		res.Warnings = append(res.Warnings, truncationReason(pr)+"; gates that need the full list fail closed")
@@ -109,6 +109,7 @@ type fileFacts struct {
 	source, tests, docs fileSet
 	critical            []int    // indexes into cfg.CriticalPaths of touched paths
 	criticalFile        []string // first touching file, parallel to critical
+	warnings            []string // globs that could not be decided
 }
 
 // classifyFiles sorts changed files in one pass. A file counts as source
@@ -117,8 +118,14 @@ type fileFacts struct {
 // docs (deleting code needs no test; deleting a test is not a test), but they
 // do touch critical paths. When the list is truncated, every critical path
 // counts as touched; one no listed file touches has criticalFile "".
+//
+// Glob matching runs under a step budget (EvaluateGlobSteps). A file a glob
+// cannot decide within it is judged the strict way: it touches the critical
+// path, is source, and is neither a test nor docs; so an undecidable glob can
+// only add gates, never wave a change through.
 func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
 	var f fileFacts
+	j := globJudge{steps: EvaluateGlobSteps}
 	var touched []bool
 	if len(cfg.CriticalPaths) > 0 {
 		touched = make([]bool, len(cfg.CriticalPaths))
@@ -130,7 +137,7 @@ func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
 				continue
 			}
 			cp := &cfg.CriticalPaths[i]
-			if cp.Paths.Match(file.Path) || (file.PreviousPath != "" && cp.Paths.Match(file.PreviousPath)) {
+			if j.match(cp.Paths, file.Path, cp.Name, true, true) || (file.PreviousPath != "" && j.match(cp.Paths, file.PreviousPath, cp.Name, true, true)) {
 				touched[i] = true
 				f.criticalFile[i] = file.Path
 			}
@@ -138,14 +145,14 @@ func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
 		if file.Status == FileRemoved {
 			continue
 		}
-		isTest := cfg.Paths.Tests.Match(file.Path)
-		isDoc := cfg.Paths.Docs.Match(file.Path)
+		isTest := j.match(cfg.Paths.Tests, file.Path, "paths.tests", false, false)
+		isDoc := j.match(cfg.Paths.Docs, file.Path, "paths.docs", false, false)
 		switch {
 		case isTest:
 			f.tests.add(file.Path)
 		case isDoc:
 			f.docs.add(file.Path)
-		case cfg.Paths.Source.Match(file.Path):
+		case j.match(cfg.Paths.Source, file.Path, "paths.source", false, true):
 			f.source.add(file.Path)
 		}
 		if isTest && isDoc {
@@ -165,6 +172,7 @@ func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
 		}
 	}
 	f.criticalFile = compact
+	f.warnings = j.warnings
 	return f
 }
 

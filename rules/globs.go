@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -12,7 +13,8 @@ import (
 // semantics (matched by doublestar). Compiling sorts patterns into cheap
 // classes (exact path, "dir/**" prefix, "**/*.ext" extension) so that the
 // common shapes cost a map lookup or a prefix test instead of a full match;
-// everything else falls back to doublestar.
+// everything else goes to a compiled matcher whose cost is bounded (see
+// globProg and GlobStepsPerByte).
 type Globs struct {
 	patterns []string
 	exact    map[string]struct{}
@@ -23,16 +25,17 @@ type Globs struct {
 	general  []generalGlob
 }
 
-// generalGlob is a pattern only doublestar can decide, with literals every
-// match must contain, checked first because they are far cheaper.
+// generalGlob is a pattern only the full matcher can decide, with literals
+// every match must contain, checked first because they are far cheaper.
 type generalGlob struct {
 	pattern string
 	prefix  string   // the path must start with this
 	needles []string // and contain each of these
+	prog    *globProg
 }
 
-// CompileGlobs validates and compiles patterns. The error names the first
-// invalid pattern.
+// CompileGlobs validates and compiles patterns, within the limits in
+// glob_limits.go. The error names the first invalid pattern.
 func CompileGlobs(patterns []string) (Globs, error) {
 	g := Globs{patterns: append([]string(nil), patterns...)}
 	for _, p := range patterns {
@@ -41,6 +44,9 @@ func CompileGlobs(patterns []string) (Globs, error) {
 		}
 		if !doublestar.ValidatePattern(p) {
 			return Globs{}, fmt.Errorf("invalid glob %q", p)
+		}
+		if err := checkGlob(p); err != nil {
+			return Globs{}, fmt.Errorf("%w: %q", err, p)
 		}
 		g.add(p)
 	}
@@ -60,6 +66,10 @@ const globMeta = `*?[]{}\`
 
 func (g *Globs) add(p string) {
 	switch {
+	case strings.ContainsRune(p, utf8.RuneError):
+		// U+FFFD matches any invalid byte in a path, as doublestar
+		// compares decoded runes; only the full matcher knows that.
+		g.general = append(g.general, generalGlob{pattern: p, prog: compileProg(p)})
 	case !strings.ContainsAny(p, globMeta):
 		if g.exact == nil {
 			g.exact = map[string]struct{}{}
@@ -92,7 +102,7 @@ func (g *Globs) add(p string) {
 // because "**/" and "/**" may match nothing. A pattern with escapes gets no
 // needles: the filter must never reject a path doublestar would match.
 func compileGeneral(p string) generalGlob {
-	g := generalGlob{pattern: p}
+	g := generalGlob{pattern: p, prog: compileProg(p)}
 	if strings.Contains(p, `\`) {
 		return g
 	}
@@ -138,20 +148,30 @@ func (g Globs) Patterns() []string { return g.patterns }
 func (g Globs) Empty() bool { return len(g.patterns) == 0 }
 
 // Match reports whether name (a slash-separated path relative to the
-// repository root) matches any pattern.
+// repository root) matches any pattern. Its cost is bounded: at most
+// GlobStepsPerByte steps per byte of name for each pattern that reaches the
+// full matcher.
 func (g Globs) Match(name string) bool {
+	ok, _ := g.match(name, nil)
+	return ok
+}
+
+// match is Match charging the full matcher's steps to *steps (nil: no
+// limit). If the budget runs out before any pattern matches, it returns
+// false and the first pattern it could not decide.
+func (g Globs) match(name string, steps *int) (matched bool, undecided string) {
 	if _, ok := g.exact[name]; ok {
-		return true
+		return true, ""
 	}
 	for _, p := range g.prefixes {
 		// "dir/**" matches "dir" itself too, as "**" may be empty.
 		if strings.HasPrefix(name, p) || name == p[:len(p)-1] {
-			return true
+			return true, ""
 		}
 	}
 	if len(g.exts) > 0 {
 		if _, ok := g.exts[path.Ext(name)]; ok {
-			return true
+			return true, ""
 		}
 	}
 	for _, s := range g.suffixes {
@@ -160,32 +180,35 @@ func (g Globs) Match(name string) bool {
 		if strings.HasSuffix(name, s) {
 			base := name[strings.LastIndexByte(name, '/')+1:]
 			if strings.HasSuffix(base, s) {
-				return true
+				return true, ""
 			}
 		}
 	}
 	if len(g.bases) > 0 {
 		if _, ok := g.bases[name[strings.LastIndexByte(name, '/')+1:]]; ok {
-			return true
+			return true, ""
 		}
 	}
 	for i := range g.general {
-		if g.general[i].match(name) {
-			return true
+		ok, decided := g.general[i].match(name, steps)
+		if ok {
+			return true, ""
+		}
+		if !decided && undecided == "" {
+			undecided = g.general[i].pattern
 		}
 	}
-	return false
+	return false, undecided
 }
 
-func (gg *generalGlob) match(name string) bool {
+func (gg *generalGlob) match(name string, steps *int) (matched, decided bool) {
 	if !strings.HasPrefix(name, gg.prefix) {
-		return false
+		return false, true
 	}
 	for _, n := range gg.needles {
 		if !strings.Contains(name, n) {
-			return false
+			return false, true
 		}
 	}
-	ok, _ := doublestar.Match(gg.pattern, name)
-	return ok
+	return gg.prog.match(name, steps)
 }
