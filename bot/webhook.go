@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
@@ -87,10 +86,6 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if event == "" || delivery == "" {
 		event = "unknown"
 		respond(http.StatusBadRequest, "bad_request", "rejected: X-GitHub-Event and X-GitHub-Delivery are required", zerolog.WarnLevel)
-		return
-	}
-	if !json.Valid(payload) {
-		respond(http.StatusBadRequest, "bad_request", "rejected: body is not valid JSON", zerolog.WarnLevel)
 		return
 	}
 	rt := router{settings: s.routeSettings(), event: event, deliveryID: delivery}

@@ -3,16 +3,14 @@ package bot
 import (
 	"errors"
 	"slices"
-
-	"github.com/google/go-github/v60/github"
 )
 
 // push plans a re-evaluation when the config file changes on the default
 // branch: of the repository's open pull requests, or of every repository's
 // when the org config repository changed.
-func (rt router) push(e *github.PushEvent) (plan, error) {
-	r := e.GetRepo()
-	if e.GetDeleted() || r.GetDefaultBranch() == "" || e.GetRef() != "refs/heads/"+r.GetDefaultBranch() {
+func (rt router) push(e eventPayload) (plan, error) {
+	r := e.Repository
+	if e.Deleted || r.DefaultBranch == "" || e.Ref != "refs/heads/"+r.DefaultBranch {
 		return ignore("push is not to the default branch")
 	}
 	path := rt.settings.ConfigPath
@@ -25,13 +23,13 @@ func (rt router) push(e *github.PushEvent) (plan, error) {
 	if !touched {
 		return ignore("push does not change %s", path)
 	}
-	id, err := installationID(e.GetInstallation())
+	id, err := installationID(e.Installation)
 	if err != nil {
 		return plan{}, err
 	}
-	owner, name := r.GetOwner().GetLogin(), r.GetName()
+	owner, name := r.Owner.Login, r.Name
 	if owner == "" {
-		owner = r.GetOwner().GetName()
+		owner = r.Owner.Name
 	}
 	if owner == "" || name == "" {
 		return plan{}, errors.New("payload has no repository owner or name")

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	"encoding/json"
 	"github.com/rs/zerolog"
 )
 
@@ -48,60 +48,68 @@ func ignore(format string, args ...any) (plan, error) {
 	return plan{ignored: fmt.Sprintf(format, args...)}, nil
 }
 
-func (rt router) route(ctx context.Context, payload []byte) (plan, error) {
+// route reads body once: the events tiergate acts on are decoded (which
+// also rejects malformed JSON); the others are only checked to be JSON.
+func (rt router) route(ctx context.Context, body []byte) (plan, error) {
 	switch rt.event {
-	case "ping":
-		return ignore("pong")
 	case "pull_request", "pull_request_review", "check_run", "check_suite",
 		"issue_comment", "push", "merge_group", "installation", "installation_repositories":
 	default:
+		if !json.Valid(body) {
+			return plan{}, errors.New("body is not valid JSON")
+		}
+		if rt.event == "ping" {
+			return ignore("pong")
+		}
 		return ignore("event %q is not used by tiergate", rt.event)
 	}
-	parsed, err := github.ParseWebHook(rt.event, payload)
-	if err != nil {
+	var p eventPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return plan{}, errors.New("body is not valid JSON")
+		}
 		return plan{}, fmt.Errorf("cannot read the %s payload: %v", rt.event, err)
 	}
-	switch e := parsed.(type) {
-	case *github.PullRequestEvent:
-		return rt.pullRequest(e)
-	case *github.PullRequestReviewEvent:
-		return rt.pullRequestReview(e)
-	case *github.CheckRunEvent:
-		return rt.checkRun(e)
-	case *github.CheckSuiteEvent:
-		return rt.checkSuite(e)
-	case *github.IssueCommentEvent:
-		return rt.issueComment(e)
-	case *github.PushEvent:
-		return rt.push(e)
-	case *github.MergeGroupEvent:
-		return rt.mergeGroup(e)
-	case *github.InstallationEvent:
-		zerolog.Ctx(ctx).Info().Str(FieldAction, e.GetAction()).Str("account", e.GetInstallation().GetAccount().GetLogin()).
-			Int64(FieldInstallationID, e.GetInstallation().GetID()).Int("repositories", len(e.Repositories)).Msg("installation changed")
-		return ignore("noted")
-	case *github.InstallationRepositoriesEvent:
-		zerolog.Ctx(ctx).Info().Str(FieldAction, e.GetAction()).Str("account", e.GetInstallation().GetAccount().GetLogin()).
-			Int64(FieldInstallationID, e.GetInstallation().GetID()).Int("added", len(e.RepositoriesAdded)).
-			Int("removed", len(e.RepositoriesRemoved)).Msg("installation repositories changed")
+	switch rt.event {
+	case "pull_request":
+		return rt.pullRequest(p)
+	case "pull_request_review":
+		return rt.pullRequestReview(p)
+	case "check_run":
+		return rt.checkRun(p)
+	case "check_suite":
+		return rt.checkSuite(p)
+	case "issue_comment":
+		return rt.issueComment(p)
+	case "push":
+		return rt.push(p)
+	case "merge_group":
+		return rt.mergeGroup(p)
+	case "installation":
+		zerolog.Ctx(ctx).Info().Str(FieldAction, p.Action).Str("account", p.Installation.Account.Login).
+			Int64(FieldInstallationID, p.Installation.ID).Int("repositories", len(p.Repositories)).Msg("installation changed")
 		return ignore("noted")
 	}
-	return ignore("event %q is not used by tiergate", rt.event)
+	zerolog.Ctx(ctx).Info().Str(FieldAction, p.Action).Str("account", p.Installation.Account.Login).
+		Int64(FieldInstallationID, p.Installation.ID).Int("added", len(p.RepositoriesAdded)).
+		Int("removed", len(p.RepositoriesRemoved)).Msg("installation repositories changed")
+	return ignore("noted")
 }
 
 // errNoInstallation is a 400: without an installation ID the App cannot
 // authenticate to act on the delivery.
 var errNoInstallation = errors.New("payload has no installation ID, so tiergate cannot authenticate for it (is the webhook configured on the GitHub App?)")
 
-func installationID(inst *github.Installation) (int64, error) {
-	if id := inst.GetID(); id > 0 {
+func installationID(inst installation) (int64, error) {
+	if id := inst.ID; id > 0 {
 		return id, nil
 	}
 	return 0, errNoInstallation
 }
 
-func repoOf(r *github.Repository) (owner, name string, err error) {
-	owner, name = r.GetOwner().GetLogin(), r.GetName()
+func repoOf(r repository) (owner, name string, err error) {
+	owner, name = r.Owner.Login, r.Name
 	if owner == "" || name == "" {
 		return "", "", errors.New("payload has no repository owner or name")
 	}
@@ -109,7 +117,7 @@ func repoOf(r *github.Repository) (owner, name string, err error) {
 }
 
 // prJob plans one evaluation of pull request number in repo.
-func (rt router) prJob(inst *github.Installation, repo *github.Repository, number int, headSHA, action string) (plan, error) {
+func (rt router) prJob(inst installation, repo repository, number int, headSHA, action string) (plan, error) {
 	id, err := installationID(inst)
 	if err != nil {
 		return plan{}, err
@@ -128,61 +136,72 @@ func (rt router) prJob(inst *github.Installation, repo *github.Repository, numbe
 
 var prActions = []string{"opened", "reopened", "synchronize", "labeled", "unlabeled", "ready_for_review"}
 
-func (rt router) pullRequest(e *github.PullRequestEvent) (plan, error) {
-	a := e.GetAction()
+func (rt router) pullRequest(e eventPayload) (plan, error) {
+	a := e.Action
 	switch {
 	case slices.Contains(prActions, a):
-	case a == "edited" && e.GetChanges().GetBase() != nil:
+	case a == "edited" && e.Changes != nil && present(e.Changes.Base):
 		// A new base branch means new config and a new diff.
 	default:
 		return ignore("pull_request action %q does not change the verdict", a)
 	}
-	pr := e.GetPullRequest()
-	n := e.GetNumber()
-	if n == 0 {
-		n = pr.GetNumber()
+	n, sha := e.Number, ""
+	if pr := e.PullRequest; pr != nil {
+		if n == 0 {
+			n = pr.Number
+		}
+		sha = pr.Head.SHA
 	}
-	return rt.prJob(e.GetInstallation(), e.GetRepo(), n, pr.GetHead().GetSHA(), a)
+	return rt.prJob(e.Installation, e.Repository, n, sha, a)
 }
 
-func (rt router) pullRequestReview(e *github.PullRequestReviewEvent) (plan, error) {
-	a := e.GetAction()
+func (rt router) pullRequestReview(e eventPayload) (plan, error) {
+	a := e.Action
 	if a != "submitted" && a != "edited" && a != "dismissed" {
 		return ignore("pull_request_review action %q does not change the verdict", a)
 	}
-	pr := e.GetPullRequest()
-	return rt.prJob(e.GetInstallation(), e.GetRepo(), pr.GetNumber(), pr.GetHead().GetSHA(), a)
+	var pr prRef
+	if e.PullRequest != nil {
+		pr = *e.PullRequest
+	}
+	return rt.prJob(e.Installation, e.Repository, pr.Number, pr.Head.SHA, a)
 }
 
-func (rt router) checkRun(e *github.CheckRunEvent) (plan, error) {
-	cr := e.GetCheckRun()
-	if e.GetAction() != "rerequested" {
-		return ignore("check_run action %q is not a re-run request", e.GetAction())
+func (rt router) checkRun(e eventPayload) (plan, error) {
+	if e.Action != "rerequested" {
+		return ignore("check_run action %q is not a re-run request", e.Action)
 	}
-	if cr.GetName() != rt.settings.CheckName || cr.GetApp().GetID() != rt.settings.AppID {
-		return ignore("check run %q of app %d is not tiergate's", cr.GetName(), cr.GetApp().GetID())
+	var cr checkRef
+	if e.CheckRun != nil {
+		cr = *e.CheckRun
 	}
-	return rt.rerun(e.GetInstallation(), e.GetRepo(), cr.PullRequests, cr.GetHeadSHA())
+	if cr.Name != rt.settings.CheckName || cr.App.ID != rt.settings.AppID {
+		return ignore("check run %q of app %d is not tiergate's", cr.Name, cr.App.ID)
+	}
+	return rt.rerun(e.Installation, e.Repository, cr.PullRequests, cr.HeadSHA)
 }
 
-func (rt router) checkSuite(e *github.CheckSuiteEvent) (plan, error) {
-	cs := e.GetCheckSuite()
-	if e.GetAction() != "rerequested" {
-		return ignore("check_suite action %q is not a re-run request", e.GetAction())
+func (rt router) checkSuite(e eventPayload) (plan, error) {
+	if e.Action != "rerequested" {
+		return ignore("check_suite action %q is not a re-run request", e.Action)
 	}
-	if cs.GetApp().GetID() != rt.settings.AppID {
-		return ignore("check suite of app %d is not tiergate's", cs.GetApp().GetID())
+	var cs checkRef
+	if e.CheckSuite != nil {
+		cs = *e.CheckSuite
 	}
-	return rt.rerun(e.GetInstallation(), e.GetRepo(), cs.PullRequests, cs.GetHeadSHA())
+	if cs.App.ID != rt.settings.AppID {
+		return ignore("check suite of app %d is not tiergate's", cs.App.ID)
+	}
+	return rt.rerun(e.Installation, e.Repository, cs.PullRequests, cs.HeadSHA)
 }
 
 // rerun plans evaluations of the pull requests a check re-run names, or,
 // when GitHub lists none (it omits pull requests from forks), a task that
 // finds them by head commit.
-func (rt router) rerun(inst *github.Installation, repo *github.Repository, prs []*github.PullRequest, headSHA string) (plan, error) {
+func (rt router) rerun(inst installation, repo repository, prs []prRef, headSHA string) (plan, error) {
 	var p plan
 	for _, pr := range prs {
-		q, err := rt.prJob(inst, repo, pr.GetNumber(), pr.GetHead().GetSHA(), "rerequested")
+		q, err := rt.prJob(inst, repo, pr.Number, pr.Head.SHA, "rerequested")
 		if err != nil {
 			return plan{}, err
 		}
@@ -207,19 +226,19 @@ func (rt router) rerun(inst *github.Installation, repo *github.Repository, prs [
 	return plan{jobs: []Job{j}}, nil
 }
 
-func (rt router) issueComment(e *github.IssueCommentEvent) (plan, error) {
-	if e.GetAction() != "created" || !e.GetIssue().IsPullRequest() {
+func (rt router) issueComment(e eventPayload) (plan, error) {
+	if e.Action != "created" || e.Issue == nil || !present(e.Issue.PullRequest) {
 		return ignore("not a new pull request comment")
 	}
-	if strings.TrimSpace(e.GetComment().GetBody()) != recheckCommand {
+	if e.Comment == nil || strings.TrimSpace(e.Comment.Body) != recheckCommand {
 		return ignore("comment is not %q", recheckCommand)
 	}
-	user := e.GetComment().GetUser().GetLogin()
+	user := e.Comment.User.Login
 	if user == "" {
 		// Without a commenter the permission check could not happen.
 		return plan{}, errors.New("recheck comment has no author")
 	}
-	p, err := rt.prJob(e.GetInstallation(), e.GetRepo(), e.GetIssue().GetNumber(), "", "created")
+	p, err := rt.prJob(e.Installation, e.Repository, e.Issue.Number, "", "created")
 	if err != nil {
 		return plan{}, err
 	}
@@ -227,23 +246,26 @@ func (rt router) issueComment(e *github.IssueCommentEvent) (plan, error) {
 	return p, nil
 }
 
-func (rt router) mergeGroup(e *github.MergeGroupEvent) (plan, error) {
-	if e.GetAction() != "checks_requested" {
-		return ignore("merge_group action %q needs no check", e.GetAction())
+func (rt router) mergeGroup(e eventPayload) (plan, error) {
+	if e.Action != "checks_requested" {
+		return ignore("merge_group action %q needs no check", e.Action)
 	}
-	id, err := installationID(e.GetInstallation())
+	id, err := installationID(e.Installation)
 	if err != nil {
 		return plan{}, err
 	}
-	owner, name, err := repoOf(e.GetRepo())
+	owner, name, err := repoOf(e.Repository)
 	if err != nil {
 		return plan{}, err
 	}
-	sha := e.GetMergeGroup().GetHeadSHA()
+	var sha string
+	if e.MergeGroup != nil {
+		sha = e.MergeGroup.HeadSHA
+	}
 	if sha == "" {
 		return plan{}, errors.New("merge_group payload has no head_sha")
 	}
-	j := rt.template(id, e.GetAction())
+	j := rt.template(id, e.Action)
 	j.Kind, j.Owner, j.Repo, j.HeadSHA = KindMergeGroup, owner, name, sha
 	return plan{jobs: []Job{j}}, nil
 }
