@@ -23,6 +23,8 @@ const (
 	pgStatsInterval  = 15 * time.Second // queue depth and oldest-due metrics
 	pgErrorPause     = time.Second      // after a failed claim (database unreachable)
 	pgReleaseTimeout = 5 * time.Second
+	pgPruneInterval  = time.Hour
+	pgRetention      = 7 * 24 * time.Hour // delivery IDs and redelivery marks
 )
 
 // pgQueue keeps work in PostgreSQL: every replica submits into and claims
@@ -223,11 +225,13 @@ func (q *pgQueue) renew(ctx context.Context, cancel context.CancelFunc, c *pgsto
 }
 
 // reportStats publishes the shared queue's depth and the age of its oldest
-// due row, as the database sees them.
+// due row, as the database sees them, and prunes old delivery IDs and
+// redelivery marks once an hour.
 func (q *pgQueue) reportStats() {
 	defer q.wg.Done()
 	ctx, cancel := q.stopped()
 	defer cancel()
+	var pruned time.Time
 	for {
 		sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
 		depth, oldest, err := q.store.Stats(sctx)
@@ -236,9 +240,26 @@ func (q *pgQueue) reportStats() {
 			q.metrics.QueueDepth.Set(float64(depth))
 			q.metrics.OldestDueSeconds.Set(oldest.Seconds())
 		}
+		if time.Since(pruned) >= pgPruneInterval {
+			pruned = time.Now()
+			q.prune(ctx)
+		}
 		if sleepCtx(ctx, pgStatsInterval) != nil {
 			return
 		}
+	}
+}
+
+// prune forgets delivery IDs and redelivery marks older than pgRetention:
+// GitHub keeps deliveries for 3 days, so none can come back after that.
+func (q *pgQueue) prune(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := q.store.PruneDeliveries(ctx, pgRetention); err != nil && ctx.Err() == nil {
+		q.logger.Warn().Err(err).Msg("could not prune old delivery IDs; trying again in an hour")
+	}
+	if _, err := q.store.PruneOnce(ctx, pgRetention); err != nil && ctx.Err() == nil {
+		q.logger.Warn().Err(err).Msg("could not prune old redelivery marks; trying again in an hour")
 	}
 }
 
