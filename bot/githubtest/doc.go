@@ -23,7 +23,8 @@
 //   - Lists page like GitHub (per_page ≤ 100, Link header); the changed
 //     files list stops at 3000; contents carry an ETag and answer 304.
 //   - Every response has X-RateLimit-* headers; FailNext, RateLimitNext and
-//     PrimaryRateLimitNext inject server errors and rate limits.
+//     PrimaryRateLimitNext inject server errors and rate limits, DelayNext
+//     a slow answer.
 //   - The App's webhook delivery log (GET /app/hook/deliveries, cursor
 //     paging newest first; POST .../{delivery_id}/attempts): seed it with
 //     RecordDelivery; with SetWebhook, Deliver and every redelivery request
