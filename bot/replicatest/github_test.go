@@ -50,8 +50,15 @@ func addPR(gh *githubtest.Server, number int, sha string) {
 // approved by alice: the feature tier fails on its missing test only.
 func failingTests(gh *githubtest.Server, number int, sha string) {
 	gh.SetChangedFiles(owner, repo, number, files("app/a.go"))
-	gh.AddReview(owner, repo, number, githubtest.Review{User: "alice", State: "APPROVED", CommitID: sha})
+	gh.AddReview(owner, repo, number, approvalBy("alice", sha))
 }
+
+func approvalBy(user, sha string) githubtest.Review {
+	return githubtest.Review{User: user, State: "APPROVED", CommitID: sha}
+}
+
+// deliveryView is an entry of the fake's delivery log.
+type deliveryView = githubtest.Delivery
 
 func files(paths ...string) []githubtest.File {
 	var out []githubtest.File

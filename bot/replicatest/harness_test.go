@@ -234,6 +234,18 @@ func (c *cluster) logCount(s string) int {
 	return n
 }
 
+// firstLog returns the first log line of any replica that contains s, or "".
+func (c *cluster) firstLog(s string) string {
+	for _, r := range c.replicas {
+		for _, line := range strings.Split(r.logs.String(), "\n") {
+			if strings.Contains(line, s) {
+				return line
+			}
+		}
+	}
+	return ""
+}
+
 // reportedMsg starts the log line of an evaluation that wrote its verdict.
 const reportedMsg = `"message":"reported `
 
