@@ -143,3 +143,14 @@ func (c *cluster) describe(number int, sha string) string {
 	}
 	return fmt.Sprintf("check runs on %.7s: [%s]; %d tiergate comments", sha, strings.Join(runs, ", "), len(c.comments(number)))
 }
+
+// checkWrites counts the check run creations and updates the fake received.
+func (c *cluster) checkWrites() int {
+	n := 0
+	for _, r := range c.gh.Requests() {
+		if r.Method != "GET" && strings.Contains(r.Path, "/check-runs") {
+			n++
+		}
+	}
+	return n
+}

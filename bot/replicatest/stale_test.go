@@ -9,13 +9,16 @@ import (
 // TestStaleGreen drives issue 7's wrong green check with real processes: a
 // pull request failing its test gate is overridden by a maintainer's label
 // (green) and the label is removed (red again), the events landing on
-// alternating replicas, three times over. Every removal must leave the head
-// failing, with one check run and one comment.
+// alternating replicas, five times over. Every removal must leave the head
+// failing and every override passing, with one check run and one comment.
+// In PostgreSQL mode the database decides which replica claims each event,
+// so more cycles make a per-replica bug surer to show.
 //
 // In PostgreSQL mode this must hold with any number of replicas. Memory
 // mode serves one replica only; its two-replica run is logged, not
 // asserted, to document that limitation.
 func TestStaleGreen(t *testing.T) {
+	const cycles = 5
 	tests := []struct {
 		name     string
 		replicas int
@@ -52,18 +55,20 @@ func TestStaleGreen(t *testing.T) {
 			step := func(name, action, conclusion string) {
 				t.Helper()
 				i := to()
+				writes := c.checkWrites()
 				by := c.evaluate(i, prEvent(t, action, prNumber, headSHA))
-				expect(fmt.Sprintf("%s: %s delivered to replica %d, evaluated by %v", name, action, i, by), conclusion)
+				expect(fmt.Sprintf("%s: %s delivered to replica %d, evaluated by %v with %d check run writes",
+					name, action, i, by, c.checkWrites()-writes), conclusion)
 			}
 			step("start", "opened", "failure")
-			for cycle := 1; cycle <= 3; cycle++ {
+			for cycle := 1; cycle <= cycles; cycle++ {
 				c.gh.AddLabel(owner, repo, prNumber, skipTests, "carol")
 				step(fmt.Sprintf("cycle %d", cycle), "labeled", "success")
 				c.gh.RemoveLabel(owner, repo, prNumber, skipTests, "carol")
 				step(fmt.Sprintf("cycle %d", cycle), "unlabeled", "failure")
 			}
 			if !tc.database {
-				t.Logf("memory mode with %d replicas: %d of 7 steps left GitHub showing the wrong state:", tc.replicas, len(wrong))
+				t.Logf("memory mode with %d replicas: %d of %d steps left GitHub showing the wrong state:", tc.replicas, len(wrong), 1+2*cycles)
 				for _, w := range wrong {
 					t.Log("  " + w)
 				}
