@@ -258,3 +258,46 @@ func TestViolations(t *testing.T) {
 		t.Errorf("violations reported to the test at cleanup = %d, want 4", got)
 	}
 }
+
+func TestDelayNext(t *testing.T) {
+	s := seeded(t)
+	c := client(t, s, inst, s.PrivateKeyPEM)
+	ctx := context.Background()
+	if _, _, err := c.Repositories.Get(ctx, owner, name); err != nil { // token exchange, undelayed
+		t.Fatal(err)
+	}
+
+	s.DelayNext(http.MethodGet, "/repos/{owner}/{repo}", 1, 300*time.Millisecond)
+	start := time.Now()
+	if _, _, err := c.Repositories.Get(ctx, owner, name); err != nil {
+		t.Fatalf("Repositories.Get() held = %v, want success after the delay", err)
+	}
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Errorf("held request answered after %v, want at least 300ms", waited)
+	}
+	if held := s.DelayedRequests(); len(held) != 1 || held[0].Path != "/repos/"+owner+"/"+name {
+		t.Errorf("DelayedRequests() = %+v, want the one GET", held)
+	}
+	start = time.Now()
+	if _, _, err := c.Repositories.Get(ctx, owner, name); err != nil || time.Since(start) > 200*time.Millisecond {
+		t.Errorf("Repositories.Get() after the fault = %v in %v, want a prompt success", err, time.Since(start))
+	}
+
+	// A client that gives up is let go at once.
+	s.DelayNext("", "/repos/{owner}/{repo}", 1, time.Minute)
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, _, err := c.Repositories.Get(short, owner, name); err == nil {
+		t.Error("Repositories.Get() with a 100ms deadline under a 1m delay succeeded, want a timeout")
+	}
+	// The fake sees the client go away shortly after the client gives up.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		reqs := s.Requests()
+		if last := reqs[len(reqs)-1]; len(reqs) == 5 && !last.At.IsZero() && last.Status == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("requests = %+v, want the abandoned one recorded with an arrival time and status 0", reqs)
+		}
+	}
+}

@@ -26,7 +26,7 @@
 //     carry an ETag and answer 304 to a matching If-None-Match.
 //   - Every response has X-RateLimit-* headers; a 304 does not count
 //     against the limit. FailNext, RateLimitNext and PrimaryRateLimitNext
-//     inject server errors and rate limits.
+//     inject server errors and rate limits, DelayNext a slow answer.
 //   - The App's webhook delivery log (GET /app/hook/deliveries, cursor
 //     paging newest first; POST .../{delivery_id}/attempts): seed it with
 //     RecordDelivery; with SetWebhook, Deliver and every redelivery request

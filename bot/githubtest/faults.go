@@ -3,16 +3,20 @@ package githubtest
 import (
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// fault is an injected answer for the next matching requests.
+// fault is an injected answer for the next matching requests: respond
+// answers instead of GitHub, or, when respond is nil, the request is held
+// for delay and then served normally.
 type fault struct {
 	method, pattern string
 	remaining       int
 	respond         func(w http.ResponseWriter)
+	delay           time.Duration
 }
 
 // FailNext makes the next n requests matching method and pathPattern
@@ -58,10 +62,45 @@ func (s *Server) PrimaryRateLimitNext(method, pathPattern string, resetIn time.D
 	})
 }
 
+// DelayNext holds each of the next n requests matching method and
+// pathPattern (as in FailNext) for d, then serves it normally: a slow
+// GitHub, to catch a client in the middle of an evaluation. A request whose
+// client goes away meanwhile (a killed process) is dropped. DelayedRequests
+// lists the requests held, as soon as they arrive.
+func (s *Server) DelayNext(method, pathPattern string, n int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &fault{method: strings.ToUpper(method), pattern: pathPattern, remaining: n, delay: d})
+}
+
+// DelayedRequests returns the requests a DelayNext fault held, in order of
+// arrival, including those still held. Their Status is 0.
+func (s *Server) DelayedRequests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.delayed)
+}
+
 func (s *Server) addFault(method, pattern string, n int, respond func(http.ResponseWriter)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{method: strings.ToUpper(method), pattern: pattern, remaining: n, respond: respond})
+}
+
+// hold waits out a DelayNext fault; it reports false when the client went
+// away first.
+func (s *Server) hold(r *http.Request, req Request, d time.Duration) bool {
+	s.mu.Lock()
+	s.delayed = append(s.delayed, req)
+	s.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 // takeFault consumes one use of the first fault matching the request.

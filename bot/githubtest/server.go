@@ -63,6 +63,7 @@ type Server struct {
 	webhook            webhookTarget
 	deliveries         []*Delivery
 	redeliveryRequests []int64
+	delayed            []Request
 }
 
 // New starts a fake on 127.0.0.1, stops it when the test ends, and then
@@ -142,7 +143,7 @@ func (s *Server) Violations() []string {
 // API description, injected faults, authentication, then the handler.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
-	req := Request{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, apiPrefix), Query: r.URL.RawQuery}
+	req := Request{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, apiPrefix), Query: r.URL.RawQuery, At: time.Now()}
 	defer func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -157,6 +158,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) > 0 {
+		req.Body = body
+	}
 	if !strings.HasPrefix(r.URL.Path, apiPrefix+"/") {
 		s.violation(r, fmt.Errorf("path is outside the API prefix %s/", apiPrefix))
 		writeError(rec, http.StatusNotFound, "Not Found")
@@ -170,8 +174,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f := s.takeFault(r.Method, template, req.Path); f != nil {
-		f.respond(rec)
-		return
+		if f.respond != nil {
+			f.respond(rec)
+			return
+		}
+		if !s.hold(r, req, f.delay) {
+			return
+		}
 	}
 	ident, ok := s.authenticate(rec, r, template)
 	if !ok {

@@ -72,13 +72,17 @@ type Comment struct {
 }
 
 // Request is one request the fake received. Path has the "/api/v3" prefix
-// removed; Template is the OpenAPI path it matched ("" if none).
+// removed; Template is the OpenAPI path it matched ("" if none). At is when
+// it arrived (real clock, not SetTime's); Body is what it sent, nil if
+// nothing. Requests lists them in the order they were answered.
 type Request struct {
 	Method   string
 	Path     string
 	Template string
 	Query    string
 	Status   int
+	At       time.Time
+	Body     []byte
 }
 
 type installation struct {

@@ -54,11 +54,15 @@ var (
 	createMu sync.Mutex
 )
 
-// Main runs the tests and then stops the cluster URL started, if any. Call it
-// from TestMain.
-func Main(m *testing.M) {
+// Main runs the tests, then the cleanups (TestMain's defers would not run:
+// Main exits), and stops the cluster URL started, if any. Call it from
+// TestMain.
+func Main(m *testing.M, cleanups ...func()) {
 	mainCalled = true
 	code := m.Run()
+	for _, c := range cleanups {
+		c()
+	}
 	if srv != nil {
 		if err := srv.stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: stop PostgreSQL: %v\n", err)
