@@ -19,10 +19,6 @@ import (
 // is stricter than counting characters, so it is always safe.
 const maxOutputBytes = 65000
 
-// reportTTL bounds how long the ETag and content of a listing are kept to
-// revalidate it.
-const reportTTL = 24 * time.Hour
-
 // checkOutput is the content of one check run write.
 type checkOutput struct {
 	Status     string // "in_progress" or "completed"
@@ -60,7 +56,7 @@ type checkRuns struct {
 func newCheckRuns(appID int64, name, detailsURL string, now func() time.Time) *checkRuns {
 	return &checkRuns{
 		appID: appID, name: name, detailsURL: detailsURL,
-		listings: newTTLCache[string, revalidated[*runState]](reportTTL, now),
+		listings: newTTLCache[string, revalidated[*runState]](listingTTL, maxPages, now),
 	}
 }
 

@@ -31,7 +31,7 @@ type stickyComments struct {
 }
 
 func newStickyComments(now func() time.Time) *stickyComments {
-	return &stickyComments{pages: newTTLCache[string, revalidated[commentState]](reportTTL, now)}
+	return &stickyComments{pages: newTTLCache[string, revalidated[commentState]](listingTTL, maxPages, now)}
 }
 
 func commentBody(markdown string) string {

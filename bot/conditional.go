@@ -17,12 +17,13 @@ type revalidated[V any] struct {
 	next int // the listing's next page, 0 on the last
 }
 
-// getRevalidated reads the listing at u (relative to the API base) and
-// returns what parse makes of it. When an earlier answer is kept in cache,
-// the request carries its ETag in If-None-Match; GitHub's 304 then confirms
-// that the kept answer IS the listing's current state (and costs no rate
-// limit). The cache only ever saves a response body: every call asks
-// GitHub.
+// getRevalidated reads the resource at u (relative to the API base; a pull
+// request or one page of a listing) and returns what parse makes of it.
+// When an earlier answer is kept in cache, the request carries its ETag in
+// If-None-Match; GitHub's 304 then confirms that the kept answer IS the
+// resource's current state (and costs no rate limit). The cache only ever
+// saves a response body: every call asks GitHub. A kept value is shared by
+// every caller that reads it, so it must never be modified.
 func getRevalidated[V any](ctx context.Context, gh *github.Client, cache *ttlCache[string, revalidated[V]], u string,
 	parse func(json.RawMessage) (V, error)) (V, int, error) {
 	var zero V
@@ -38,7 +39,9 @@ func getRevalidated[V any](ctx context.Context, gh *github.Client, cache *ttlCac
 	var raw json.RawMessage
 	resp, err := gh.Do(ctx, req, &raw)
 	if ok && resp != nil && resp.StatusCode == http.StatusNotModified {
-		// go-github reports a 304 as an *ErrorResponse; here it is the answer.
+		// go-github reports a 304 as an *ErrorResponse; here it is the
+		// answer, confirmed now, so it is kept for another ttl.
+		cache.put(key, kept)
 		return kept.val, kept.next, nil
 	}
 	if err != nil {
@@ -52,4 +55,41 @@ func getRevalidated[V any](ctx context.Context, gh *github.Client, cache *ttlCac
 		cache.put(key, revalidated[V]{etag: etag, val: v, next: resp.NextPage})
 	}
 	return v, resp.NextPage, nil
+}
+
+// listRevalidated reads every page of the listing at u (relative to the API
+// base, with a query and no page parameter), each page revalidated with its
+// own ETag: a 304 (free) confirms that page, and a change on any page (an
+// addition, a deletion shifting the pages) is seen, which trusting page 1's
+// ETag for the pages after it would miss. It stops once it holds limit
+// items (0: no limit). The returned slice is the caller's own.
+func listRevalidated[T any](ctx context.Context, gh *github.Client, cache *ttlCache[string, revalidated[[]T]], u string, limit int,
+	parse func(json.RawMessage) ([]T, error)) ([]T, error) {
+	var all []T
+	for p := 1; ; {
+		items, next, err := getRevalidated(ctx, gh, cache, fmt.Sprintf("%s&page=%d", u, p), parse)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next <= p || (limit > 0 && len(all) >= limit) {
+			return all, nil
+		}
+		p = next
+	}
+}
+
+// pageOf decodes one page of a listing and converts each item.
+func pageOf[In, Out any](conv func(*In) Out) func(json.RawMessage) ([]Out, error) {
+	return func(raw json.RawMessage) ([]Out, error) {
+		var page []*In
+		if err := json.Unmarshal(raw, &page); err != nil {
+			return nil, err
+		}
+		out := make([]Out, 0, len(page))
+		for _, it := range page {
+			out = append(out, conv(it))
+		}
+		return out, nil
+	}
 }

@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -46,6 +48,10 @@ type Evaluator struct {
 	gatherer *gatherer
 	checks   *checkRuns
 	comments *stickyComments
+	// pulls keeps the last answer for each pull request, only to revalidate
+	// it with If-None-Match (its ETag changes with the labels, head and
+	// base). A kept pull request is shared: never modify it.
+	pulls    *ttlCache[string, revalidated[*github.PullRequest]]
 	metrics  *Metrics
 	progress time.Duration
 }
@@ -82,9 +88,10 @@ func NewEvaluator(opts EvaluatorOptions) (*Evaluator, error) {
 		clients:  cl,
 		configs:  configs,
 		people:   ppl,
-		gatherer: &gatherer{people: ppl},
+		gatherer: newGatherer(ppl, time.Now),
 		checks:   newCheckRuns(opts.AppID, opts.CheckName, opts.DetailsURL, time.Now),
 		comments: newStickyComments(time.Now),
+		pulls:    newTTLCache[string, revalidated[*github.PullRequest]](listingTTL, maxPulls, time.Now),
 		metrics:  opts.Metrics,
 		progress: progressDelay,
 	}, nil
@@ -113,7 +120,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, job Job, guard Guard) (err err
 			return nil
 		}
 	}
-	pr, _, err := gh.PullRequests.Get(ctx, job.Owner, job.Repo, job.Number)
+	pr, err := e.pull(ctx, gh, job.Owner, job.Repo, job.Number)
 	if err != nil {
 		return fmt.Errorf("read pull request %s: %w", job.Key(), err)
 	}
@@ -139,6 +146,18 @@ func (e *Evaluator) Evaluate(ctx context.Context, job Job, guard Guard) (err err
 	e.metrics.Conclusions.WithLabelValues(res.Tier.String(), res.Conclusion.String()).Inc()
 	l.Info().Msgf("reported %s: %s", res.Conclusion, res.Title())
 	return nil
+}
+
+// pull reads the pull request from GitHub, revalidating the last answer with
+// its ETag: unchanged, it costs a 304 and no rate limit. The result is
+// shared with the cache and must not be modified.
+func (e *Evaluator) pull(ctx context.Context, gh *github.Client, owner, repo string, number int) (*github.PullRequest, error) {
+	u := fmt.Sprintf("repos/%s/%s/pulls/%d", url.PathEscape(owner), url.PathEscape(repo), number)
+	pr, _, err := getRevalidated(ctx, gh, e.pulls, u, func(raw json.RawMessage) (*github.PullRequest, error) {
+		pr := new(github.PullRequest)
+		return pr, json.Unmarshal(raw, pr)
+	})
+	return pr, err
 }
 
 // verdict loads the config and evaluates the pull request; src names the
@@ -240,7 +259,7 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job Job, cause error, gua
 		return err
 	}
 	sha := job.HeadSHA
-	if pr, _, err := gh.PullRequests.Get(ctx, job.Owner, job.Repo, job.Number); err == nil {
+	if pr, err := e.pull(ctx, gh, job.Owner, job.Repo, job.Number); err == nil {
 		if pr.GetState() != "open" {
 			return nil
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/tiergate/tiergate/rules"
@@ -17,9 +19,23 @@ const (
 )
 
 // gatherer turns a GitHub pull request into the engine's snapshot, fetching
-// only what the config makes relevant.
+// only what the config makes relevant. Every listing is read from GitHub on
+// every evaluation; its pages are kept only to revalidate them with
+// If-None-Match, so an unchanged page costs a 304 and no rate limit.
 type gatherer struct {
-	people *people
+	people  *people
+	files   *ttlCache[string, revalidated[[]rules.ChangedFile]]
+	reviews *ttlCache[string, revalidated[[]rules.Review]]
+	events  *ttlCache[string, revalidated[[]labelEvent]]
+}
+
+func newGatherer(ppl *people, now func() time.Time) *gatherer {
+	return &gatherer{
+		people:  ppl,
+		files:   newTTLCache[string, revalidated[[]rules.ChangedFile]](listingTTL, maxPages, now),
+		reviews: newTTLCache[string, revalidated[[]rules.Review]](listingTTL, maxPages, now),
+		events:  newTTLCache[string, revalidated[[]labelEvent]](listingTTL, maxPages, now),
+	}
 }
 
 // gather fills a rules.PullRequest for pr under cfg. The warnings are things
@@ -37,16 +53,16 @@ func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Con
 		out.Labels = append(out.Labels, rules.Label{Name: l.GetName()})
 	}
 	var err error
-	if out.Files, err = listFiles(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
+	if out.Files, err = g.listFiles(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
 	out.ChangedFiles = pr.GetChangedFiles()
 	out.FilesTruncated = filesTruncated(len(out.Files), out.ChangedFiles)
-	if out.Reviews, err = listReviews(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
+	if out.Reviews, err = g.listReviews(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
 	if overrideLabelsPresent(cfg, out.Labels) {
-		if err := fillAppliers(ctx, gh, cfg, owner, repo, pr.GetNumber(), out.Labels); err != nil {
+		if err := g.fillAppliers(ctx, gh, cfg, owner, repo, pr.GetNumber(), out.Labels); err != nil {
 			return out, nil, err
 		}
 	}
@@ -64,52 +80,38 @@ func filesTruncated(listed, changed int) bool {
 	return changed > listed || (listed >= maxListedFiles && changed != listed)
 }
 
-func listFiles(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.ChangedFile, error) {
-	var files []rules.ChangedFile
-	opts := &github.ListOptions{PerPage: perPage}
-	for len(files) < maxListedFiles {
-		page, resp, err := gh.PullRequests.ListFiles(ctx, owner, repo, number, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list changed files of %s/%s#%d: %w", owner, repo, number, err)
+// listFiles lists the pull request's changed files, up to GitHub's limit.
+func (g *gatherer) listFiles(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.ChangedFile, error) {
+	u := fmt.Sprintf("repos/%s/%s/pulls/%d/files?per_page=%d", url.PathEscape(owner), url.PathEscape(repo), number, perPage)
+	files, err := listRevalidated(ctx, gh, g.files, u, maxListedFiles, pageOf(func(f *github.CommitFile) rules.ChangedFile {
+		return rules.ChangedFile{
+			Path:         f.GetFilename(),
+			PreviousPath: f.GetPreviousFilename(),
+			Status:       rules.FileStatus(f.GetStatus()),
+			Additions:    f.GetAdditions(),
+			Deletions:    f.GetDeletions(),
 		}
-		for _, f := range page {
-			files = append(files, rules.ChangedFile{
-				Path:         f.GetFilename(),
-				PreviousPath: f.GetPreviousFilename(),
-				Status:       rules.FileStatus(f.GetStatus()),
-				Additions:    f.GetAdditions(),
-				Deletions:    f.GetDeletions(),
-			})
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("list changed files of %s/%s#%d: %w", owner, repo, number, err)
 	}
 	return files, nil
 }
 
-func listReviews(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.Review, error) {
-	var reviews []rules.Review
-	opts := &github.ListOptions{PerPage: perPage}
-	for {
-		page, resp, err := gh.PullRequests.ListReviews(ctx, owner, repo, number, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list reviews of %s/%s#%d: %w", owner, repo, number, err)
+func (g *gatherer) listReviews(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]rules.Review, error) {
+	u := fmt.Sprintf("repos/%s/%s/pulls/%d/reviews?per_page=%d", url.PathEscape(owner), url.PathEscape(repo), number, perPage)
+	reviews, err := listRevalidated(ctx, gh, g.reviews, u, 0, pageOf(func(r *github.PullRequestReview) rules.Review {
+		return rules.Review{
+			User:     r.GetUser().GetLogin(),
+			Bot:      r.GetUser().GetType() == "Bot",
+			State:    rules.ReviewState(r.GetState()),
+			CommitID: r.GetCommitID(),
 		}
-		for _, r := range page {
-			reviews = append(reviews, rules.Review{
-				User:     r.GetUser().GetLogin(),
-				Bot:      r.GetUser().GetType() == "Bot",
-				State:    rules.ReviewState(r.GetState()),
-				CommitID: r.GetCommitID(),
-			})
-		}
-		if resp.NextPage == 0 {
-			return reviews, nil
-		}
-		opts.Page = resp.NextPage
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("list reviews of %s/%s#%d: %w", owner, repo, number, err)
 	}
+	return reviews, nil
 }
 
 func overrideLabelsPresent(cfg *rules.Config, labels []rules.Label) bool {
@@ -123,40 +125,43 @@ func overrideLabelsPresent(cfg *rules.Config, labels []rules.Label) bool {
 	return false
 }
 
+// labelEvent is what fillAppliers needs of one issue event.
+type labelEvent struct {
+	event, label string // label lower-cased
+	actor        string
+	bot          bool
+}
+
 // fillAppliers records who most recently applied each override label, from
 // the pull request's events (oldest first).
-func fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, number int, labels []rules.Label) error {
+func (g *gatherer) fillAppliers(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, number int, labels []rules.Label) error {
 	wanted := map[string]bool{}
 	for _, name := range cfg.Overrides.Labels {
 		if name != "" {
 			wanted[strings.ToLower(name)] = true
 		}
 	}
-	type applier struct {
-		login string
-		bot   bool
+	u := fmt.Sprintf("repos/%s/%s/issues/%d/events?per_page=%d", url.PathEscape(owner), url.PathEscape(repo), number, perPage)
+	events, err := listRevalidated(ctx, gh, g.events, u, 0, pageOf(func(ev *github.IssueEvent) labelEvent {
+		return labelEvent{
+			event: ev.GetEvent(),
+			label: strings.ToLower(ev.GetLabel().GetName()),
+			actor: ev.GetActor().GetLogin(),
+			bot:   ev.GetActor().GetType() == "Bot",
+		}
+	}))
+	if err != nil {
+		return fmt.Errorf("list events of %s/%s#%d: %w", owner, repo, number, err)
 	}
-	applied := map[string]applier{}
-	opts := &github.ListOptions{PerPage: perPage}
-	for {
-		page, resp, err := gh.Issues.ListIssueEvents(ctx, owner, repo, number, opts)
-		if err != nil {
-			return fmt.Errorf("list events of %s/%s#%d: %w", owner, repo, number, err)
+	applied := map[string]labelEvent{}
+	for _, ev := range events {
+		if ev.event == "labeled" && wanted[ev.label] {
+			applied[ev.label] = ev
 		}
-		for _, ev := range page {
-			name := strings.ToLower(ev.GetLabel().GetName())
-			if ev.GetEvent() == "labeled" && wanted[name] {
-				applied[name] = applier{ev.GetActor().GetLogin(), ev.GetActor().GetType() == "Bot"}
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
 	}
 	for i := range labels {
 		a := applied[strings.ToLower(labels[i].Name)]
-		labels[i].AppliedBy, labels[i].AppliedByBot = a.login, a.bot
+		labels[i].AppliedBy, labels[i].AppliedByBot = a.actor, a.bot
 	}
 	return nil
 }

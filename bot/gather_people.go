@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -19,49 +18,9 @@ import (
 // evaluation revalidates (see people).
 const peopleTTL = 10 * time.Minute
 
-// ttlCache is a small map whose entries expire.
-type ttlCache[K comparable, V any] struct {
-	ttl time.Duration
-	now func() time.Time
-
-	mu sync.Mutex
-	m  map[K]ttlEntry[V]
-}
-
-type ttlEntry[V any] struct {
-	v  V
-	at time.Time
-}
-
-func newTTLCache[K comparable, V any](ttl time.Duration, now func() time.Time) *ttlCache[K, V] {
-	return &ttlCache[K, V]{ttl: ttl, now: now, m: map[K]ttlEntry[V]{}}
-}
-
-func (c *ttlCache[K, V]) get(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[k]
-	if !ok || c.now().Sub(e.at) >= c.ttl {
-		var zero V
-		return zero, false
-	}
-	return e.v, true
-}
-
-func (c *ttlCache[K, V]) put(k K, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now()
-	// Sweep expired entries now and then so the map cannot grow without bound.
-	if len(c.m) > 4096 {
-		for k, e := range c.m {
-			if now.Sub(e.at) >= c.ttl {
-				delete(c.m, k)
-			}
-		}
-	}
-	c.m[k] = ttlEntry[V]{v: v, at: now}
-}
+// maxPeople bounds each of the permission and membership caches; an entry
+// is a few dozen bytes.
+const maxPeople = 16384
 
 // people looks up repository permissions and team memberships. No answer
 // older than the evaluation decides a gate: each lookup asks GitHub, with
@@ -84,8 +43,8 @@ type teamKey struct{ org, slug, user string }
 
 func newPeople(now func() time.Time) *people {
 	return &people{
-		perms: newTTLCache[permKey, etagged[rules.Permission]](peopleTTL, now),
-		teams: newTTLCache[teamKey, etagged[bool]](peopleTTL, now),
+		perms: newTTLCache[permKey, etagged[rules.Permission]](peopleTTL, maxPeople, now),
+		teams: newTTLCache[teamKey, etagged[bool]](peopleTTL, maxPeople, now),
 	}
 }
 

@@ -60,11 +60,14 @@ func (q *memQueue) process(key string, w *work) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() { // a shutdown cancels the attempt
+	// A shutdown cancels the attempt. done is read here because ctx is
+	// reassigned below, while the goroutine runs.
+	done := ctx.Done()
+	go func() {
 		select {
 		case <-q.stop:
 			cancel()
-		case <-ctx.Done():
+		case <-done:
 		}
 	}()
 	ctx = q.run.logContext(ctx, w.job, w.attemptState)

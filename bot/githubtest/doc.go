@@ -21,9 +21,10 @@
 //     characters) get 400, and each is recorded in Violations, which fails
 //     the test at cleanup.
 //   - Lists page like GitHub (per_page ≤ 100, Link header); the changed
-//     files list stops at 3000; contents, the check-run listing, each
-//     page of comments, collaborator permissions and team memberships
-//     carry an ETag and answer 304 to a matching If-None-Match.
+//     files list stops at 3000; contents, a pull request, each page of
+//     its files, reviews, events and comments, the check-run listing,
+//     collaborator permissions and team memberships carry an ETag and
+//     answer 304 to a matching If-None-Match.
 //   - Every response has X-RateLimit-* headers; a 304 does not count
 //     against the limit. FailNext, RateLimitNext and PrimaryRateLimitNext
 //     inject server errors and rate limits, DelayNext a slow answer.

@@ -11,6 +11,7 @@ import (
 func TestListETags(t *testing.T) {
 	s := seeded(t)
 	s.AddPullRequest(owner, name, PullRequest{Number: 1, Author: "alice", HeadSHA: "abc"})
+	s.SetChangedFiles(owner, name, 1, []File{{Filename: "a.go", Additions: 1}})
 	run := s.AddCheckRun(owner, name, CheckRun{Name: "tiergate", HeadSHA: "abc", Status: "completed", Conclusion: "success"})
 	cm := s.AddComment(owner, name, 1, "tiergate-test[bot]", "hello")
 	c := client(t, s, inst, s.PrivateKeyPEM)
@@ -25,6 +26,16 @@ func TestListETags(t *testing.T) {
 			func() { s.UpdateCheckRun(owner, name, run, func(r *CheckRun) { r.Conclusion = "failure" }) }},
 		{"comments", "repos/" + owner + "/" + name + "/issues/1/comments?per_page=100",
 			func() { s.EditComment(owner, name, cm, "edited") }},
+		{"pull request", "repos/" + owner + "/" + name + "/pulls/1",
+			func() { s.SetHead(owner, name, 1, "def") }},
+		{"pull request labels", "repos/" + owner + "/" + name + "/pulls/1",
+			func() { s.AddLabel(owner, name, 1, "tier/docs", "alice") }},
+		{"files", "repos/" + owner + "/" + name + "/pulls/1/files?per_page=100&page=1",
+			func() { s.SetChangedFiles(owner, name, 1, []File{{Filename: "b.go", Additions: 1}}) }},
+		{"reviews", "repos/" + owner + "/" + name + "/pulls/1/reviews?per_page=100&page=1",
+			func() { s.AddReview(owner, name, 1, Review{User: "bob", State: "APPROVED", CommitID: "abc"}) }},
+		{"events", "repos/" + owner + "/" + name + "/issues/1/events?per_page=100&page=1",
+			func() { s.AddLabel(owner, name, 1, "tier/experiment", "alice") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

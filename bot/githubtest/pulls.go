@@ -99,9 +99,11 @@ func (s *Server) handlePulls(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page(w, r, out))
 }
 
+// handlePull answers with an ETag over the pull request, so it changes with
+// its labels, head and base; a matching If-None-Match gets 304.
 func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	if rp, p := s.pullOf(w, r); p != nil {
-		writeJSON(w, http.StatusOK, rp.pullJSON(p))
+		s.writeJSONConditional(w, r, rp.pullJSON(p))
 	}
 }
 
@@ -120,6 +122,8 @@ func (s *Server) handleCommitPulls(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page(w, r, out))
 }
 
+// handleFiles, handleReviews and handleEvents list with an ETag per page;
+// a matching If-None-Match gets 304.
 func (s *Server) handleFiles(w http.ResponseWriter, r *http.Request) {
 	_, p := s.pullOf(w, r)
 	if p == nil {
@@ -141,18 +145,18 @@ func (s *Server) handleFiles(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, cf)
 	}
-	writeJSON(w, http.StatusOK, page(w, r, out))
+	s.writeJSONConditional(w, r, page(w, r, out))
 }
 
 func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request) {
 	if _, p := s.pullOf(w, r); p != nil {
-		writeJSON(w, http.StatusOK, page(w, r, p.reviews))
+		s.writeJSONConditional(w, r, page(w, r, p.reviews))
 	}
 }
 
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if _, p := s.pullOf(w, r); p != nil {
-		writeJSON(w, http.StatusOK, page(w, r, p.events))
+		s.writeJSONConditional(w, r, page(w, r, p.events))
 	}
 }
 
