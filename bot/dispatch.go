@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ const (
 // what they find back to the queue, so with PostgreSQL the fan-out is as
 // durable as the event that caused it.
 type dispatcher struct {
-	ev            evaluator
+	ev            evaluations
 	queue         workQueue
 	orgConfigRepo string
 	fanOutLimit   int
@@ -29,7 +30,7 @@ type dispatcher struct {
 }
 
 func (d *dispatcher) execute(ctx context.Context, j Job, guard Guard) error {
-	switch j.kind() {
+	switch cmp.Or(j.Kind, KindEvaluate) {
 	case KindEvaluate:
 		return d.ev.Evaluate(ctx, j, guard)
 	case KindCommit:
@@ -48,7 +49,7 @@ func (d *dispatcher) execute(ctx context.Context, j Job, guard Guard) error {
 }
 
 func (d *dispatcher) reportFailure(ctx context.Context, j Job, cause error, guard Guard) error {
-	if !j.isEvaluation() {
+	if !j.IsEvaluation() {
 		return nil
 	}
 	return d.ev.ReportFailure(ctx, j, cause, guard)

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tiergate/tiergate/bot"
+	"github.com/tiergate/tiergate/bot/ghclient"
 	"github.com/tiergate/tiergate/bot/githubtest"
 )
 
@@ -105,7 +106,7 @@ func newHarness(t *testing.T, repoConfig string, tweaks ...func(*bot.Settings)) 
 		LogFormat:       "json",
 		ShutdownTimeout: 5 * time.Second,
 		Debounce:        20 * time.Millisecond,
-		Retry:           bot.RetryPolicy{MaxAttempts: 4, BaseDelay: 10 * time.Millisecond, MaxWait: 5 * time.Second},
+		Retry:           ghclient.RetryPolicy{MaxAttempts: 4, BaseDelay: 10 * time.Millisecond, MaxWait: 5 * time.Second},
 	}
 	for _, tweak := range tweaks {
 		tweak(&settings)

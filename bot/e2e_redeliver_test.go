@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/tiergate/tiergate/bot"
+	"github.com/tiergate/tiergate/bot/ghclient"
+	"github.com/tiergate/tiergate/bot/queue"
+	"github.com/tiergate/tiergate/bot/sweep"
 )
 
 // TestE2ERedeliveryOfFailedDelivery: GitHub recorded the pull_request
@@ -20,12 +23,17 @@ func TestE2ERedeliveryOfFailedDelivery(t *testing.T) {
 	h.gh.SetWebhook(h.url+"/webhook", []byte(secret))
 	failed := h.gh.RecordDelivery("", "pull_request", http.StatusServiceUnavailable, prEvent(t, "opened", headSHA))
 
-	ev, err := bot.NewEvaluator(bot.EvaluatorOptions{AppID: h.gh.AppID, PrivateKey: h.gh.PrivateKeyPEM, APIURL: h.gh.URL()})
+	clients, err := ghclient.New(ghclient.Options{AppID: h.gh.AppID, PrivateKey: h.gh.PrivateKeyPEM, APIURL: h.gh.URL(),
+		Retry: ghclient.RetryPolicy{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxWait: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ignore := func(context.Context, []bot.Job) error { return nil } // only the redelivery may evaluate
-	rep, err := bot.NewSweeper(ev, bot.NewMemoryCoordinator(), ignore, bot.SweepOptions{}).Run(context.Background())
+	ignore := func(context.Context, []queue.Job) error { return nil } // only the redelivery may evaluate
+	opts := sweep.Options{AppID: h.gh.AppID, CheckName: bot.DefaultCheckName,
+		RequestBudget: sweep.DefaultRequestBudget, RedeliveryWindow: sweep.DefaultRedeliveryWindow,
+		StuckAfter: sweep.DefaultStuckAfter, RateLimitFloor: sweep.DefaultRateLimitFloor,
+		Now: time.Now, Metrics: sweep.NewMetrics()}
+	rep, err := sweep.New(clients, sweep.NewMemoryCoordinator(), ignore, opts).Run(context.Background())
 	if err != nil || rep.Redelivered != 1 {
 		t.Fatalf("Run() = %+v, %v; want 1 redelivery", rep, err)
 	}

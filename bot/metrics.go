@@ -3,17 +3,19 @@ package bot
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/tiergate/tiergate/bot/evaluator"
+	"github.com/tiergate/tiergate/bot/ghclient"
+	"github.com/tiergate/tiergate/bot/intake"
+	"github.com/tiergate/tiergate/bot/sweep"
 )
 
-// Metrics are the server's Prometheus metrics. One value is built per
-// server (no global registry) so tests can run servers side by side.
+// Metrics are the server's Prometheus metrics: each part's own metrics,
+// registered on one registry. One value is built per server (no global
+// registry) so tests can run servers side by side.
 type Metrics struct {
 	Registry *prometheus.Registry
 
-	// Deliveries counts webhook deliveries by event and outcome
-	// (accepted, ignored, duplicate, bad_signature, bad_request, too_large,
-	// queue_full, draining, store_unavailable).
-	Deliveries *prometheus.CounterVec
 	// QueueDepth is the number of pull requests waiting for evaluation.
 	QueueDepth prometheus.Gauge
 	// OldestDueSeconds is how long the longest-waiting due work has waited
@@ -25,21 +27,11 @@ type Metrics struct {
 	Evaluations *prometheus.CounterVec
 	// EvaluationSeconds is the latency of one evaluation, gather to report.
 	EvaluationSeconds prometheus.Histogram
-	// GitHubRequests counts REST calls by endpoint template and status code.
-	GitHubRequests *prometheus.CounterVec
-	// GitHubRetries counts retried REST calls by reason (5xx, timeout, rate_limit).
-	GitHubRetries *prometheus.CounterVec
-	// RateLimitRemaining is the last X-RateLimit-Remaining seen.
-	RateLimitRemaining prometheus.Gauge
-	// Conclusions counts reported verdicts by tier and conclusion.
-	Conclusions *prometheus.CounterVec
-	// SweepRuns counts sweeps by outcome (ok, partial, error, skipped).
-	SweepRuns *prometheus.CounterVec
-	// SweepPullRequestsWithoutCheck counts pull requests a sweep queued
-	// because their head had no current completed check.
-	SweepPullRequestsWithoutCheck prometheus.Counter
-	// RedeliveriesRequested counts failed deliveries GitHub was asked to redeliver.
-	RedeliveriesRequested prometheus.Counter
+
+	Intake    *intake.Metrics
+	GitHub    *ghclient.Metrics
+	Evaluator *evaluator.Metrics
+	Sweep     *sweep.Metrics
 }
 
 // MetricNames lists every metric the server exports (docs and dashboard
@@ -61,11 +53,11 @@ var MetricNames = []string{
 // runtime and process collectors.
 func NewMetrics() *Metrics {
 	m := &Metrics{
-		Registry: prometheus.NewRegistry(),
-		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tiergate_webhook_deliveries_total",
-			Help: "Webhook deliveries received, by event and outcome.",
-		}, []string{"event", "outcome"}),
+		Registry:  prometheus.NewRegistry(),
+		Intake:    intake.NewMetrics(),
+		GitHub:    ghclient.NewMetrics(),
+		Evaluator: evaluator.NewMetrics(),
+		Sweep:     sweep.NewMetrics(),
 		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tiergate_queue_depth",
 			Help: "Pull requests waiting for evaluation.",
@@ -87,41 +79,12 @@ func NewMetrics() *Metrics {
 			Help:    "Time to evaluate one pull request, from gathering to reporting.",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60},
 		}),
-		GitHubRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tiergate_github_requests_total",
-			Help: "GitHub REST requests, by endpoint template and HTTP status.",
-		}, []string{"endpoint", "status"}),
-		GitHubRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tiergate_github_retries_total",
-			Help: "GitHub REST requests retried, by reason.",
-		}, []string{"reason"}),
-		RateLimitRemaining: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "tiergate_github_rate_limit_remaining",
-			Help: "Requests left in the current GitHub rate-limit window, as last reported.",
-		}),
-		Conclusions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tiergate_conclusions_total",
-			Help: "Verdicts reported, by tier and conclusion.",
-		}, []string{"tier", "conclusion"}),
-		SweepRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tiergate_sweep_runs_total",
-			Help: "Sweeps, by outcome (ok, partial: stopped by the request budget or rate limit, error, skipped: another replica ran it).",
-		}, []string{"outcome"}),
-		SweepPullRequestsWithoutCheck: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "tiergate_sweep_pull_requests_without_check_total",
-			Help: "Open pull requests a sweep queued: no completed check on the head, one stuck in progress, or one computed with an older config.",
-		}),
-		RedeliveriesRequested: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "tiergate_redeliveries_requested_total",
-			Help: "Failed webhook deliveries GitHub was asked to redeliver.",
-		}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.Deliveries, m.QueueDepth, m.OldestDueSeconds, m.InFlight, m.Evaluations, m.EvaluationSeconds,
-		m.GitHubRequests, m.GitHubRetries, m.RateLimitRemaining, m.Conclusions,
-		m.SweepRuns, m.SweepPullRequestsWithoutCheck, m.RedeliveriesRequested,
+		m.QueueDepth, m.OldestDueSeconds, m.InFlight, m.Evaluations, m.EvaluationSeconds,
+		m.Intake, m.GitHub, m.Evaluator, m.Sweep,
 	)
 	return m
 }

@@ -6,7 +6,12 @@ import (
 	"fmt"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tiergate/tiergate/bot/evaluator"
+	"github.com/tiergate/tiergate/bot/ghclient"
 	"github.com/tiergate/tiergate/bot/pgstore"
+	"github.com/tiergate/tiergate/bot/queue"
+	"github.com/tiergate/tiergate/bot/sweep"
 )
 
 // New builds a server from s: its metrics, the evaluator that talks to
@@ -28,28 +33,31 @@ func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error
 	}
 	s = s.withDefaults()
 	m := NewMetrics()
-	ev, err := NewEvaluator(EvaluatorOptions{
-		AppID:         s.AppID,
-		PrivateKey:    s.PrivateKey,
-		APIURL:        s.APIURL,
-		OrgConfigRepo: s.OrgConfigRepo,
-		ConfigPath:    s.ConfigPath,
-		CheckName:     s.CheckName,
-		DetailsURL:    s.DetailsURL,
-		Metrics:       m,
-		Retry:         s.Retry,
-
-		RequireOrgConfig: s.RequireOrgConfig,
+	clients, err := ghclient.New(ghclient.Options{
+		AppID: s.AppID, PrivateKey: s.PrivateKey, APIURL: s.APIURL, Metrics: m.GitHub, Retry: s.Retry,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set up the GitHub client: %w", err)
 	}
+	ev, err := evaluator.New(evaluator.Options{
+		Clients:          clients,
+		AppID:            s.AppID,
+		OrgConfigRepo:    s.OrgConfigRepo,
+		ConfigPath:       s.ConfigPath,
+		CheckName:        s.CheckName,
+		DetailsURL:       s.DetailsURL,
+		Metrics:          m.Evaluator,
+		RequireOrgConfig: s.RequireOrgConfig,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set up the evaluator: %w", err)
+	}
 	qo := queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0)}
 	var srv *Server
-	var coord Coordinator
+	var coord sweep.Coordinator
 	if s.DatabaseURL == "" {
 		srv = newServer(s, logger, m, ev, qo)
-		coord = newMemoryCoordinator()
+		coord = sweep.NewMemoryCoordinator()
 	} else {
 		store, err := pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4)})
 		if err != nil {
@@ -61,9 +69,9 @@ func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error
 		srv.closeStore = store.Close
 		coord = store
 	}
-	srv.sweeper = NewSweeper(ev, coord, func(ctx context.Context, jobs []Job) error {
+	srv.sweeper = sweep.New(clients, coord, func(ctx context.Context, jobs []queue.Job) error {
 		_, err := srv.queue.submit(ctx, "", jobs)
 		return err
-	}, SweepOptions{CurrentFingerprint: ev.currentFingerprint})
+	}, s.sweepOptions(ev.CurrentFingerprint, m.Sweep))
 	return srv, nil
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
 	"github.com/tiergate/tiergate/bot/pgstore"
 )
 
@@ -63,7 +65,7 @@ func leaseOwner() string {
 }
 
 func toItem(j Job) pgstore.Item {
-	return pgstore.Item{Key: j.Key(), Kind: string(j.kind()), InstallationID: j.InstallationID, Owner: j.Owner, Repo: j.Repo,
+	return pgstore.Item{Key: j.Key(), Kind: string(cmp.Or(j.Kind, KindEvaluate)), InstallationID: j.InstallationID, Owner: j.Owner, Repo: j.Repo,
 		Number: j.Number, HeadSHA: j.HeadSHA, DeliveryID: j.DeliveryID, Event: j.Event, RequireWriteFrom: j.RequireWriteFrom}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
+
 	"github.com/tiergate/tiergate/bot/pgstore"
 	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
 )
@@ -176,7 +177,7 @@ func (g guardedEvaluator) Evaluate(ctx context.Context, j Job, guard Guard) erro
 	if err := g.fakeEvaluator.Evaluate(ctx, j, guard); err != nil {
 		return err
 	}
-	err := guard.check(ctx)
+	err := guard.Check(ctx)
 	g.onWrite(err)
 	return err
 }

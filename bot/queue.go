@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -11,9 +10,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// evaluator is what the queue's dispatcher needs from *Evaluator. It exists
+// evaluations is what the queue's dispatcher needs from *evaluator.Evaluator. It exists
 // so the queue and webhook tests can run against a fake.
-type evaluator interface {
+type evaluations interface {
 	Evaluate(ctx context.Context, job Job, guard Guard) error
 	ReportFailure(ctx context.Context, job Job, cause error, guard Guard) error
 	OpenPullRequests(ctx context.Context, installationID int64, owner, repo string) ([]Job, error)
@@ -48,15 +47,6 @@ type workQueue interface {
 	// ready reports whether the queue can accept work (database reachable).
 	ready(ctx context.Context) error
 }
-
-var (
-	// errQueueFull means the queue holds its maximum number of keys; the
-	// webhook answers 503 so GitHub records a failed delivery that can be
-	// redelivered.
-	errQueueFull = errors.New("evaluation queue is full")
-	// errQueueStopped means the workers have stopped (shutdown).
-	errQueueStopped = errors.New("evaluation queue is stopped")
-)
 
 // queueOptions tune the queues; zero fields take the defaults below.
 type queueOptions struct {

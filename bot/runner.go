@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tiergate/tiergate/bot/logfield"
 )
 
 // executor runs one attempt of a job; *dispatcher is the real one.
@@ -38,21 +40,21 @@ type attemptState struct {
 // logContext builds the context for one attempt: the base logger with the
 // job's delivery, repository, pull request and attempt.
 func (r *runner) logContext(ctx context.Context, job Job, st attemptState) context.Context {
-	c := r.logger.With().Str(FieldJob, job.Key()).Int(FieldAttempt, st.Attempts+1)
+	c := r.logger.With().Str(logfield.Job, job.Key()).Int(logfield.Attempt, st.Attempts+1)
 	if job.DeliveryID != "" {
-		c = c.Str(FieldDeliveryID, job.DeliveryID)
+		c = c.Str(logfield.DeliveryID, job.DeliveryID)
 	}
 	if job.Event != "" {
-		c = c.Str(FieldEvent, job.Event)
+		c = c.Str(logfield.Event, job.Event)
 	}
 	if job.Owner != "" && job.Repo != "" {
-		c = c.Str(FieldRepo, job.Owner+"/"+job.Repo)
+		c = c.Str(logfield.Repo, job.Owner+"/"+job.Repo)
 	}
-	if job.isEvaluation() {
-		c = c.Int(FieldPR, job.Number)
+	if job.IsEvaluation() {
+		c = c.Int(logfield.PR, job.Number)
 	}
 	if job.InstallationID != 0 {
-		c = c.Int64(FieldInstallationID, job.InstallationID)
+		c = c.Int64(logfield.InstallationID, job.InstallationID)
 	}
 	l := c.Logger()
 	return l.WithContext(ctx)
@@ -65,7 +67,7 @@ func (r *runner) logContext(ctx context.Context, job Job, st attemptState) conte
 // server.
 func (r *runner) attempt(ctx context.Context, job Job, st attemptState, guard Guard) (err error) {
 	timeout := r.taskTimeout
-	if job.isEvaluation() {
+	if job.IsEvaluation() {
 		timeout = r.jobTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -76,14 +78,14 @@ func (r *runner) attempt(ctx context.Context, job Job, st attemptState, guard Gu
 			err = fmt.Errorf("internal error (panic): %v", p)
 		}
 	}()
-	if job.isEvaluation() && st.Attempts >= r.schedule.fastAttempts() {
+	if job.IsEvaluation() && st.Attempts >= r.schedule.fastAttempts() {
 		if err := r.exec.reportFailure(ctx, job, errors.New(st.LastError), guard); err != nil {
 			return fmt.Errorf("mark the check failed before retrying: %w", err)
 		}
 	}
 	start := r.now()
 	err = r.exec.execute(ctx, job, guard)
-	if !job.isEvaluation() {
+	if !job.IsEvaluation() {
 		return err
 	}
 	r.metrics.EvaluationSeconds.Observe(time.Since(start).Seconds())
@@ -96,7 +98,7 @@ func (r *runner) attempt(ctx context.Context, job Job, st attemptState, guard Gu
 	}
 	r.metrics.Evaluations.WithLabelValues(outcome).Inc()
 	if err == nil {
-		zerolog.Ctx(ctx).Debug().Dur(FieldDuration, time.Since(start)).Msg("evaluated")
+		zerolog.Ctx(ctx).Debug().Dur(logfield.Duration, time.Since(start)).Msg("evaluated")
 	}
 	return err
 }
@@ -116,7 +118,7 @@ func (r *runner) failed(ctx context.Context, job Job, st attemptState, err error
 		l.Info().Msgf("%s superseded before writing; running again with the newest state", describe(job))
 	case !d.SpendsRetry:
 		l.Warn().Err(err).Time("retry_at", d.At).Msgf("%s hit a GitHub rate limit; will retry when it resets (no attempt spent)", describe(job))
-	case d.GiveUp && !job.isEvaluation():
+	case d.GiveUp && !job.IsEvaluation():
 		l.Error().Err(err).Msgf("gave up on %s after %d attempts", describe(job), attempts)
 	case d.GiveUp:
 		l.Error().Err(err).Msgf("gave up on %s after %d attempts over %s; the check shows the failure", describe(job), attempts, r.schedule.Horizon)
@@ -138,7 +140,7 @@ func (r *runner) failed(ctx context.Context, job Job, st attemptState, err error
 }
 
 func describe(j Job) string {
-	if !j.isEvaluation() {
+	if !j.IsEvaluation() {
 		return "task " + j.Key()
 	}
 	return "evaluation of " + j.Key()

@@ -5,27 +5,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/tiergate/tiergate/bot/ghclient"
 )
-
-// RetryAt says when a request GitHub refused for a rate limit may be tried
-// again: the primary limit's reset, or the secondary limit's Retry-After.
-// Such a failure is not the evaluation's fault, so it spends no attempt.
-func RetryAt(err error, now time.Time) (time.Time, bool) {
-	var primary *github.RateLimitError
-	if errors.As(err, &primary) && !primary.Rate.Reset.Time.IsZero() {
-		return primary.Rate.Reset.Time.Add(time.Second), true
-	}
-	var secondary *github.AbuseRateLimitError
-	if errors.As(err, &secondary) {
-		wait := secondaryDefaultWait
-		if secondary.RetryAfter != nil && *secondary.RetryAfter > 0 {
-			wait = *secondary.RetryAfter
-		}
-		return now.Add(wait), true
-	}
-	return time.Time{}, false
-}
 
 // Retry schedule, the same for both queues. An evaluation that fails is
 // tried again after 5 s, 20 s and 80 s; after the fourth failed attempt the
@@ -84,10 +65,10 @@ func (r retrySchedule) next(job Job, attempts int, err error, now time.Time) ret
 	if errors.Is(err, ErrSuperseded) {
 		return retryDecision{At: now.Add(supersededRetryDelay)}
 	}
-	if at, ok := RetryAt(err, now); ok {
+	if at, ok := ghclient.RetryAt(err, now); ok {
 		return retryDecision{At: at}
 	}
-	if !job.isEvaluation() {
+	if !job.IsEvaluation() {
 		// Listing tasks are cheap to redo from the next event or sweep.
 		if attempts >= r.fastAttempts() {
 			return retryDecision{GiveUp: true, SpendsRetry: true}

@@ -13,13 +13,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
+
+	"github.com/tiergate/tiergate/bot/intake"
+	"github.com/tiergate/tiergate/bot/logfield"
+	"github.com/tiergate/tiergate/bot/sweep"
 )
 
-// HTTP server limits. Webhook bodies are at most 25 MiB (GitHub caps
-// payloads there); timeouts keep slow or idle clients from holding
-// connections.
+// HTTP server limits: timeouts keep slow or idle clients from holding
+// connections. The webhook body limit is intake's.
 const (
-	maxWebhookBytes   = 25 << 20
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 60 * time.Second
 	writeTimeout      = 60 * time.Second
@@ -32,14 +34,14 @@ type Server struct {
 	settings Settings
 	logger   zerolog.Logger
 	metrics  *Metrics
-	ev       evaluator
+	ev       evaluations
 	dispatch *dispatcher
 	queue    workQueue
-	bodies   *bodyBudget
+	intake   *intake.Handler
 	// closeStore, when set, closes the database once Serve is done.
 	closeStore func()
 	// sweeper, when set, runs every settings.SweepInterval.
-	sweeper *Sweeper
+	sweeper *sweep.Sweeper
 
 	started  atomic.Bool
 	serving  atomic.Bool
@@ -48,7 +50,7 @@ type Server struct {
 
 // newServer wires a server around ev with an in-memory queue; New plugs
 // in the real evaluator and tests a fake.
-func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluator, qo queueOptions) *Server {
+func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queueOptions) *Server {
 	return newServerWith(s, logger, m, ev, qo, func(exec executor) workQueue {
 		return newMemQueue(qo, exec, m, logger)
 	})
@@ -56,21 +58,38 @@ func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluator, qo q
 
 // newServerWith wires a server around ev and the queue that newQueue builds
 // for the dispatcher.
-func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluator, qo queueOptions, newQueue func(executor) workQueue) *Server {
+func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queueOptions, newQueue func(executor) workQueue) *Server {
 	if qo.Workers == 0 {
 		qo.Workers = s.Workers
 	}
 	d := &dispatcher{ev: ev, orgConfigRepo: s.OrgConfigRepo, fanOutLimit: defaultFanOutLimit, fanOutPause: defaultFanOutPause}
 	d.queue = newQueue(d)
-	return &Server{settings: s, logger: logger, metrics: m, ev: ev, dispatch: d, queue: d.queue,
-		bodies: &bodyBudget{limit: DefaultBodyBudget}}
+	srv := &Server{settings: s, logger: logger, metrics: m, ev: ev, dispatch: d, queue: d.queue}
+	srv.intake = intake.New(intake.Options{
+		Secret: s.WebhookSecret,
+		Route: intake.RouteSettings{AppID: s.AppID, CheckName: s.CheckName,
+			ConfigPath: s.ConfigPath, OrgConfigRepo: s.OrgConfigRepo},
+		Queue:      submitter{d.queue},
+		Configs:    ev,
+		Draining:   srv.draining.Load,
+		BodyBudget: intake.DefaultBodyBudget,
+		Metrics:    m.Intake,
+	})
+	return srv
+}
+
+// submitter is the queue as intake sees it.
+type submitter struct{ q workQueue }
+
+func (s submitter) Submit(ctx context.Context, deliveryID string, jobs []Job) (bool, error) {
+	return s.q.submit(ctx, deliveryID, jobs)
 }
 
 // Handler serves POST /webhook, GET /healthz, GET /readyz and GET /metrics.
 // Other paths answer 404 and other methods 405.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /webhook", http.HandlerFunc(s.webhook))
+	mux.Handle("POST /webhook", s.intake)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -90,8 +109,8 @@ func (s *Server) Handler() http.Handler {
 	// Each request gets its own copy of the logger carrying the delivery
 	// and event, which travels into the work it queues.
 	var h http.Handler = mux
-	h = hlog.CustomHeaderHandler(FieldEvent, github.EventTypeHeader)(h)
-	h = hlog.CustomHeaderHandler(FieldDeliveryID, github.DeliveryIDHeader)(h)
+	h = hlog.CustomHeaderHandler(logfield.Event, github.EventTypeHeader)(h)
+	h = hlog.CustomHeaderHandler(logfield.DeliveryID, github.DeliveryIDHeader)(h)
 	return hlog.NewHandler(s.logger)(h)
 }
 
@@ -115,7 +134,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.sweeper != nil && s.settings.SweepInterval > 0 {
 		go func() {
 			defer close(sweepsDone)
-			runSweeps(workCtx, s.sweeper, s.settings.SweepInterval, s.logger)
+			s.sweeper.RunEvery(workCtx, s.settings.SweepInterval, s.logger)
 		}()
 	} else {
 		close(sweepsDone)
@@ -160,10 +179,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.queue.wait()
 	<-sweepsDone
 	for _, j := range s.queue.unfinished() {
-		if j.isEvaluation() {
+		if j.IsEvaluation() {
 			s.metrics.Evaluations.WithLabelValues("skipped").Inc()
 		}
-		l.Warn().Str(FieldJob, j.Key()).Str(FieldDeliveryID, j.DeliveryID).
+		l.Warn().Str(logfield.Job, j.Key()).Str(logfield.DeliveryID, j.DeliveryID).
 			Msg("not evaluated before shutdown: the sweep after the next start finds it, or comment /tiergate recheck")
 	}
 	if drainErr != nil {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tiergate/tiergate/bot/ghclient"
 )
 
 // Defaults of `tiergate serve`. Deployment files are tested against these.
@@ -57,7 +59,9 @@ type Settings struct {
 	// SweepInterval is how often the self-healing sweep runs; negative
 	// disables it, 0 takes the default.
 	SweepInterval time.Duration
-	Retry         RetryPolicy
+	// Retry is how hard each GitHub request is tried; zero fields take
+	// the defaults.
+	Retry ghclient.RetryPolicy
 	// RequireOrgConfig fails checks when the org config cannot be found.
 	RequireOrgConfig bool
 }
@@ -217,40 +221,10 @@ func (l loader) load() (Settings, error) {
 	return s, nil
 }
 
-// withDefaults fills zero fields with the defaults, for servers built from
-// a Settings value rather than LoadSettings.
-func (s Settings) withDefaults() Settings {
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&s.Listen, DefaultListen)
-	def(&s.APIURL, DefaultAPIURL)
-	def(&s.OrgConfigRepo, DefaultOrgConfigRepo)
-	def(&s.ConfigPath, DefaultConfigPath)
-	def(&s.CheckName, DefaultCheckName)
-	def(&s.LogLevel, DefaultLogLevel)
-	def(&s.LogFormat, DefaultLogFormat)
-	if s.Workers <= 0 {
-		s.Workers = DefaultWorkers
-	}
-	if s.ShutdownTimeout <= 0 {
-		s.ShutdownTimeout = DefaultShutdownTimeout
-	}
-	if s.Debounce == 0 {
-		s.Debounce = DefaultDebounce
-	}
-	if s.SweepInterval == 0 {
-		s.SweepInterval = DefaultSweepInterval
-	}
-	return s
-}
-
 // String describes the settings without their secrets.
 func (s Settings) String() string {
 	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s SweepInterval:%s Database:%s RequireOrgConfig:%t PrivateKey:%s WebhookSecret:%s}",
-		s.Listen, s.AppID, redactURL(s.APIURL), s.OrgConfigRepo, s.ConfigPath, s.CheckName, redactURL(s.DetailsURL), s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, s.SweepInterval, redactedDB(s.DatabaseURL), s.RequireOrgConfig, redacted(s.PrivateKey), redacted(s.WebhookSecret))
+		s.Listen, s.AppID, ghclient.RedactURL(s.APIURL), s.OrgConfigRepo, s.ConfigPath, s.CheckName, ghclient.RedactURL(s.DetailsURL), s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, s.SweepInterval, redactedDB(s.DatabaseURL), s.RequireOrgConfig, redacted(s.PrivateKey), redacted(s.WebhookSecret))
 }
 
 // GoString keeps %#v from printing the secrets too.
@@ -258,9 +232,9 @@ func (s Settings) GoString() string { return "bot.Settings" + s.String() }
 
 // MarshalZerologObject logs the settings without their secrets.
 func (s Settings) MarshalZerologObject(e *zerolog.Event) {
-	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", redactURL(s.APIURL)).
+	e.Str("listen", s.Listen).Int64("app_id", s.AppID).Str("api_url", ghclient.RedactURL(s.APIURL)).
 		Str("org_config_repo", s.OrgConfigRepo).Str("config_path", s.ConfigPath).
-		Str("check_name", s.CheckName).Str("details_url", redactURL(s.DetailsURL)).Int("workers", s.Workers).
+		Str("check_name", s.CheckName).Str("details_url", ghclient.RedactURL(s.DetailsURL)).Int("workers", s.Workers).
 		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).Dur("sweep_interval", s.SweepInterval).Str("database", redactedDB(s.DatabaseURL)).
 		Str("private_key", redacted(s.PrivateKey)).Str("webhook_secret", redacted(s.WebhookSecret))
 	e.Bool("require_org_config", s.RequireOrgConfig)
@@ -272,7 +246,7 @@ func redactedDB(url string) string {
 	if url == "" {
 		return "memory"
 	}
-	return redactURL(url)
+	return ghclient.RedactURL(url)
 }
 
 func redacted(b []byte) string {

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tiergate/tiergate/bot/ghclient"
 )
 
 // The validators of LoadSettings. Each names the flag or variable at fault
@@ -111,7 +113,7 @@ func parseURL(v value, def string, slash bool) (string, error) {
 	}
 	u, err := url.Parse(v.text)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s must be an absolute http(s) URL, got %q", v.name, clip(redactURL(v.text)))
+		return "", fmt.Errorf("%s must be an absolute http(s) URL, got %q", v.name, clip(ghclient.RedactURL(v.text)))
 	}
 	if slash && !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"

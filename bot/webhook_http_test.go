@@ -20,7 +20,7 @@ func TestWebhookRejects(t *testing.T) {
 		m.Write(b)
 		return "sha1=" + hex.EncodeToString(m.Sum(nil))
 	}
-	huge := bytes.Repeat([]byte(" "), maxWebhookBytes+1)
+	huge := bytes.Repeat([]byte(" "), 25<<20+1)
 	tests := []struct {
 		name        string
 		body        []byte
@@ -72,7 +72,7 @@ func TestWebhookRejects(t *testing.T) {
 					event = "unknown"
 				}
 			}
-			if n := testutil.ToFloat64(ts.metrics.Deliveries.WithLabelValues(event, tc.wantOutcome)); n != 1 {
+			if n := testutil.ToFloat64(ts.metrics.Intake.Deliveries.WithLabelValues(event, tc.wantOutcome)); n != 1 {
 				t.Errorf("deliveries{event=%q,outcome=%q} = %v, want 1", event, tc.wantOutcome, n)
 			}
 			if strings.Contains(ts.logs.String(), testSecret) {
@@ -122,7 +122,7 @@ func TestWebhookQueueFullIs503AndRedeliverable(t *testing.T) {
 	if got, _, _, _ := ev.calls(); len(got) != 2 {
 		t.Errorf("evaluations = %d, want 2", len(got))
 	}
-	if n := testutil.ToFloat64(ts.metrics.Deliveries.WithLabelValues("pull_request", "queue_full")); n != 1 {
+	if n := testutil.ToFloat64(ts.metrics.Intake.Deliveries.WithLabelValues("pull_request", "queue_full")); n != 1 {
 		t.Errorf("deliveries{outcome=queue_full} = %v, want 1", n)
 	}
 }

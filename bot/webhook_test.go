@@ -99,7 +99,7 @@ func TestWebhookRouting(t *testing.T) {
 				{Owner: "Codertocat", Repo: "Hello-World", Number: 4, HeadSHA: "s4"}}}},
 			wantStatus: http.StatusAccepted,
 			// Dropped on receipt and again when the fan-out starts.
-			wantConfig: []RepoRef{{"Codertocat", "Hello-World"}, {"Codertocat", "Hello-World"}},
+			wantConfig: []RepoRef{{Owner: "Codertocat", Name: "Hello-World"}, {Owner: "Codertocat", Name: "Hello-World"}},
 			wantJobs: []Job{
 				{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 3, HeadSHA: "s3", DeliveryID: "d-1", Event: "push.config"},
 				{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 4, HeadSHA: "s4", DeliveryID: "d-1", Event: "push.config"}}},
@@ -113,15 +113,15 @@ func TestWebhookRouting(t *testing.T) {
 			}()},
 			ev:         &fakeEvaluator{openPRs: map[string][]Job{"Codertocat/Hello-World": nil}},
 			wantStatus: http.StatusAccepted,
-			wantConfig: []RepoRef{{"Codertocat", "Hello-World"}, {"Codertocat", "Hello-World"}}},
+			wantConfig: []RepoRef{{Owner: "Codertocat", Name: "Hello-World"}, {Owner: "Codertocat", Name: "Hello-World"}}},
 		{name: "push to org config repo re-evaluates every repo", event: "push", file: "with-new-branch.payload.json",
 			edits: map[string]any{"repository.name": ".github",
 				"commits": []any{map[string]any{"id": "1", "removed": []any{".github/tiergate.yml"}}}},
-			ev: &fakeEvaluator{repos: []RepoRef{{"Codertocat", "a"}, {"Codertocat", "b"}}, openPRs: map[string][]Job{
+			ev: &fakeEvaluator{repos: []RepoRef{{Owner: "Codertocat", Name: "a"}, {Owner: "Codertocat", Name: "b"}}, openPRs: map[string][]Job{
 				"Codertocat/a": {{Owner: "Codertocat", Repo: "a", Number: 1}},
 				"Codertocat/b": {{Owner: "Codertocat", Repo: "b", Number: 2, InstallationID: 1}}}},
 			wantStatus: http.StatusAccepted,
-			wantConfig: []RepoRef{{"Codertocat", ".github"}, {"Codertocat", ".github"}},
+			wantConfig: []RepoRef{{Owner: "Codertocat", Name: ".github"}, {Owner: "Codertocat", Name: ".github"}},
 			wantJobs: []Job{
 				{InstallationID: 1, Owner: "Codertocat", Repo: "a", Number: 1, DeliveryID: "d-1", Event: "push.config"},
 				{InstallationID: 1, Owner: "Codertocat", Repo: "b", Number: 2, DeliveryID: "d-1", Event: "push.config"}}},
