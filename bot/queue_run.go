@@ -58,16 +58,16 @@ func (q *memQueue) process(key string, w *work) {
 		q.abandon(key, w)
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	base, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { // a shutdown cancels the attempt
 		select {
 		case <-q.stop:
 			cancel()
-		case <-ctx.Done():
+		case <-base.Done():
 		}
 	}()
-	ctx = q.run.logContext(ctx, w.job, w.attemptState)
+	ctx := q.run.logContext(base, w.job, w.attemptState)
 	guard := q.guardFor(key)
 	err := q.run.attempt(ctx, w.job, w.attemptState, guard)
 	if err != nil && q.isStopped() {
