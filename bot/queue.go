@@ -68,8 +68,8 @@ type queueOptions struct {
 	Backoff []time.Duration
 	Slow    time.Duration
 	Horizon time.Duration
-	// Share is how many keys of one installation may run at once (memory
-	// only); default max(1, Workers/2), so one installation's slow work
+	// Share is how many keys of one installation may run at once in one
+	// process; default max(1, Workers/2), so one installation's slow work
 	// leaves the other half of the workers to the rest.
 	Share int
 	// Debounce holds a new key this long before it becomes ready, so the

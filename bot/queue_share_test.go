@@ -41,33 +41,8 @@ func TestShares(t *testing.T) {
 // runs on two; the victim is evaluated while installation 1's work is
 // still blocked, and every pull request is evaluated exactly once after.
 func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
-	release := make(chan struct{})
-	var mu sync.Mutex
-	var started, finished []string // installation 1's pull requests
-	running, peak := 0, 0
-	victimDone := make(chan []string, 1) // installation 1's finished, when the victim returns
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
-		if j.InstallationID != 1 {
-			mu.Lock()
-			victimDone <- slices.Clone(finished)
-			mu.Unlock()
-			return nil
-		}
-		mu.Lock()
-		started = append(started, j.Key())
-		running++
-		peak = max(peak, running)
-		mu.Unlock()
-		select {
-		case <-release:
-		case <-ctx.Done():
-		}
-		mu.Lock()
-		running--
-		finished = append(finished, j.Key())
-		mu.Unlock()
-		return ctx.Err()
-	}}
+	st := newStuckInstallation(1)
+	ev := &fakeEvaluator{evaluate: st.evaluate}
 	ts := startServer(t, ev, queueOptions{Workers: 4}, nil)
 	const stuck = 8
 	for n := 1; n <= stuck; n++ {
@@ -76,11 +51,7 @@ func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 			t.Fatalf("delivery %d = %d, want 202", n, status)
 		}
 	}
-	startedNow := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(started)
-	}
+	startedNow := st.startedNow
 	waitUntil(t, "installation 1 to take its share of the workers", func() bool { return len(startedNow()) >= 2 })
 
 	// A new event for a held pull request merges into it: still one run.
@@ -104,7 +75,7 @@ func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 		t.Fatalf("victim delivery = %d, want 202", status)
 	}
 	select {
-	case fin := <-victimDone:
+	case fin := <-st.victimDone:
 		if len(fin) != 0 {
 			t.Errorf("installation 1 finished %v before the victim ran, want nothing: the victim should not wait for it", fin)
 		}
@@ -115,7 +86,7 @@ func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 		t.Errorf("installation 1 started %d evaluations before release, want its share of 2: %v", len(got), got)
 	}
 
-	close(release)
+	close(st.release)
 	ts.waitIdle(t)
 	evaluated, _, _, _ := ev.calls()
 	count := map[string]int{}
@@ -130,12 +101,63 @@ func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 	if count["other/victim#2"] != 1 {
 		t.Errorf("victim evaluated %d times, want 1 (counts: %v)", count["other/victim#2"], count)
 	}
-	if peak != 2 {
+	if peak := st.peakNow(); peak != 2 {
 		t.Errorf("installation 1 ran %d evaluations at once, want its share of 2", peak)
 	}
 	if n := ev.overlaps.Load(); n != 0 {
 		t.Errorf("%d evaluations of one pull request overlapped, want none", n)
 	}
+}
+
+// stuckInstallation is an evaluation that blocks, until release is
+// closed, for one installation's pull requests; any other installation's
+// evaluation sends what the stuck one had finished by then on victimDone.
+type stuckInstallation struct {
+	id         int64
+	release    chan struct{}
+	victimDone chan []string
+
+	mu                sync.Mutex
+	started, finished []string
+	running, peak     int
+}
+
+func newStuckInstallation(id int64) *stuckInstallation {
+	return &stuckInstallation{id: id, release: make(chan struct{}), victimDone: make(chan []string, 1)}
+}
+
+func (s *stuckInstallation) evaluate(ctx context.Context, j Job) error {
+	s.mu.Lock()
+	if j.InstallationID != s.id {
+		s.victimDone <- slices.Clone(s.finished)
+		s.mu.Unlock()
+		return nil
+	}
+	s.started = append(s.started, j.Key())
+	s.running++
+	s.peak = max(s.peak, s.running)
+	s.mu.Unlock()
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.running--
+	s.finished = append(s.finished, j.Key())
+	return ctx.Err()
+}
+
+func (s *stuckInstallation) startedNow() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.started)
+}
+
+func (s *stuckInstallation) peakNow() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
 }
 
 // waitUntil polls cond until it holds, failing the test after 10 s.
