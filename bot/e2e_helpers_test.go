@@ -77,6 +77,13 @@ func (b *syncBuffer) String() string {
 // reviewers of every permission level, then starts the server.
 func newHarness(t *testing.T, repoConfig string, tweaks ...func(*bot.Settings)) *harness {
 	t.Helper()
+	return newHarnessWithSchedule(t, repoConfig, bot.RetrySchedule{}, tweaks...)
+}
+
+// newHarnessWithSchedule is newHarness with the queue's retry schedule
+// shortened (zero fields: the production defaults).
+func newHarnessWithSchedule(t *testing.T, repoConfig string, sched bot.RetrySchedule, tweaks ...func(*bot.Settings)) *harness {
+	t.Helper()
 	gh := githubtest.New(t)
 	gh.AddRepo(owner, repo, baseRef)
 	gh.AddRepo(owner, ".github", "main")
@@ -111,7 +118,7 @@ func newHarness(t *testing.T, repoConfig string, tweaks ...func(*bot.Settings)) 
 	for _, tweak := range tweaks {
 		tweak(&settings)
 	}
-	srv, err := bot.New(context.Background(), settings, zerolog.New(logs).With().Timestamp().Logger())
+	srv, err := bot.NewWithRetrySchedule(context.Background(), settings, zerolog.New(logs).With().Timestamp().Logger(), sched)
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)
 	}

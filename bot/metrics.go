@@ -47,6 +47,9 @@ var MetricNames = []string{
 	"tiergate_github_retries_total",
 	"tiergate_github_rate_limit_remaining",
 	"tiergate_conclusions_total",
+	"tiergate_sweep_runs_total",
+	"tiergate_sweep_pull_requests_without_check_total",
+	"tiergate_redeliveries_requested_total",
 }
 
 // NewMetrics builds the metrics on a fresh registry that also carries the Go

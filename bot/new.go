@@ -25,6 +25,13 @@ import (
 // migrations (safe when several replicas start at once) before returning;
 // the server closes the connection when Serve returns.
 func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error) {
+	return newWithSchedule(ctx, s, logger, retrySchedule{})
+}
+
+// newWithSchedule is New with the queue's retry schedule given (zero fields
+// take the defaults). Only tests shorten it: in production the schedule is
+// not a setting.
+func newWithSchedule(ctx context.Context, s Settings, logger zerolog.Logger, sched retrySchedule) (*Server, error) {
 	if len(s.WebhookSecret) == 0 {
 		return nil, errors.New("a webhook secret is required: tiergate refuses unsigned webhooks")
 	}
@@ -52,7 +59,8 @@ func New(ctx context.Context, s Settings, logger zerolog.Logger) (*Server, error
 	if err != nil {
 		return nil, fmt.Errorf("set up the evaluator: %w", err)
 	}
-	qo := queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0)}
+	qo := queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0),
+		Backoff: sched.Backoff, Slow: sched.Slow, Horizon: sched.Horizon}
 	var srv *Server
 	var coord sweep.Coordinator
 	if s.DatabaseURL == "" {

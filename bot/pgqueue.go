@@ -42,6 +42,9 @@ type pgQueue struct {
 	metrics *Metrics
 	logger  zerolog.Logger
 
+	// claimMu serializes this replica's claims, so the fair share counted
+	// in Claim is exact within the replica.
+	claimMu  sync.Mutex
 	wg       sync.WaitGroup
 	draining atomic.Bool
 	running  atomic.Int64
@@ -124,7 +127,7 @@ func (q *pgQueue) worker() {
 			<-ctx.Done()
 			return
 		}
-		c, err := q.store.Claim(ctx, q.owner, q.opts.Lease)
+		c, err := q.claim(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			q.logger.Error().Err(err).Msg("could not claim work from the database; retrying")
@@ -135,6 +138,14 @@ func (q *pgQueue) worker() {
 			q.process(ctx, c)
 		}
 	}
+}
+
+// claim leases the next due row within this replica's fair share per
+// installation (queueOptions.Share).
+func (q *pgQueue) claim(ctx context.Context) (*pgstore.Claim, error) {
+	q.claimMu.Lock()
+	defer q.claimMu.Unlock()
+	return q.store.Claim(ctx, q.owner, q.opts.Lease, q.opts.Share)
 }
 
 // process runs one claimed row: it renews the lease while the attempt

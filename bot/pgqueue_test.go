@@ -192,7 +192,7 @@ func TestPGQueueDeadReplicaLosesItsWork(t *testing.T) {
 	if _, err := dead.Submit(ctx, 29310, "d-1", []pgstore.Item{toItem(prJob(9, "abc"))}, 0); err != nil {
 		t.Fatal(err)
 	}
-	c, err := dead.Claim(ctx, "dead-replica", 2*time.Second)
+	c, err := dead.Claim(ctx, "dead-replica", 2*time.Second, 0)
 	if err != nil || c == nil {
 		t.Fatalf("Claim = %v, %v", c, err)
 	}
@@ -265,5 +265,48 @@ func TestPGQueueRetriesThenReports(t *testing.T) {
 	}
 	if n := ev.overlaps.Load(); n != 0 {
 		t.Errorf("report raced an evaluation %d times", n)
+	}
+}
+
+// TestPGQueueFairShare: the fair-share scenario against the PostgreSQL
+// queue: eight blocked pull requests of installation 1 hold two of a
+// replica's four workers; a victim of installation 2 submitted after them
+// is evaluated while they are still blocked.
+func TestPGQueueFairShare(t *testing.T) {
+	st := newStuckInstallation(1)
+	ev := &fakeEvaluator{evaluate: st.evaluate}
+	rs := startPGReplicas(t, 1, ev, queueOptions{Workers: 4, Poll: 20 * time.Millisecond})
+	q := rs[0].q
+	ctx := context.Background()
+	var jobs []Job
+	for n := 1; n <= 8; n++ {
+		jobs = append(jobs, prJob(n, fmt.Sprintf("sha%d", n)))
+	}
+	if _, err := q.submit(ctx, "d-stuck", jobs); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "installation 1 to take its share of the workers", func() bool { return len(st.startedNow()) >= 2 })
+	victim := Job{InstallationID: 2, Owner: "other", Repo: "victim", Number: 1, HeadSHA: "v", DeliveryID: "d-victim"}
+	if _, err := q.submit(ctx, "d-victim", []Job{victim}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case fin := <-st.victimDone:
+		if len(fin) != 0 {
+			t.Errorf("installation 1 finished %v before the victim ran, want nothing", fin)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the victim was never evaluated while installation 1 was stuck (started: %v)", st.startedNow())
+	}
+	if got := st.startedNow(); len(got) != 2 {
+		t.Errorf("installation 1 started %d evaluations before release, want its share of 2: %v", len(got), got)
+	}
+	close(st.release)
+	pgWaitIdle(t, q)
+	if evaluated, _, _, _ := ev.calls(); len(evaluated) != 9 {
+		t.Errorf("%d evaluations, want 9 (each pull request once)", len(evaluated))
+	}
+	if peak := st.peakNow(); peak != 2 {
+		t.Errorf("installation 1 ran %d evaluations at once, want its share of 2", peak)
 	}
 }

@@ -58,6 +58,10 @@ type queueOptions struct {
 	Backoff []time.Duration
 	Slow    time.Duration
 	Horizon time.Duration
+	// Share is how many keys of one installation may run at once in one
+	// process; default max(1, Workers/2), so one installation's slow work
+	// leaves the other half of the workers to the rest.
+	Share int
 	// Debounce holds a new key this long before it becomes ready, so the
 	// burst of events GitHub sends for one change (opened, labeled,
 	// synchronize...) costs one evaluation. 0: ready at once.
@@ -74,6 +78,9 @@ type queueOptions struct {
 func (o queueOptions) withDefaults() queueOptions {
 	if o.Workers <= 0 {
 		o.Workers = DefaultWorkers
+	}
+	if o.Share <= 0 {
+		o.Share = defaultShare(o.Workers)
 	}
 	if o.MaxKeys <= 0 {
 		o.MaxKeys = 10_000
@@ -145,9 +152,11 @@ type memQueue struct {
 	run     *runner
 	metrics *Metrics
 	seen    *dedupe
+	shares  *shares // guarded by mu
 
-	// ready holds one token per key in stateReady, so its capacity
-	// (MaxKeys) means sends never block.
+	// ready holds one token per key in stateReady that is not held for its
+	// installation's share, so its capacity (MaxKeys) means sends never
+	// block.
 	readyKeys chan string
 	stop      chan struct{} // closed when workers must stop
 	wg        sync.WaitGroup
@@ -166,6 +175,7 @@ func newMemQueue(opts queueOptions, exec executor, m *Metrics, logger zerolog.Lo
 	return &memQueue{
 		opts: opts, run: opts.runner(exec, m, logger), metrics: m,
 		seen:      newDedupe(dedupeCapacity, dedupeTTL, time.Now),
+		shares:    newShares(opts.Share),
 		readyKeys: make(chan string, opts.MaxKeys),
 		stop:      make(chan struct{}),
 		entries:   map[string]*entry{},

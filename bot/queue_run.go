@@ -20,6 +20,10 @@ func (q *memQueue) worker() {
 				q.mu.Unlock()
 				continue
 			}
+			if !q.shares.admit(e.next.job.InstallationID, key) {
+				q.mu.Unlock() // held until its installation has a share free
+				continue
+			}
 			w := e.next
 			e.next, e.current, e.state = nil, w, stateRunning
 			q.readyN--
@@ -58,19 +62,16 @@ func (q *memQueue) process(key string, w *work) {
 		q.abandon(key, w)
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	base, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// A shutdown cancels the attempt. done is read here because ctx is
-	// reassigned below, while the goroutine runs.
-	done := ctx.Done()
-	go func() {
+	go func() { // a shutdown cancels the attempt
 		select {
 		case <-q.stop:
 			cancel()
-		case <-done:
+		case <-base.Done():
 		}
 	}()
-	ctx = q.run.logContext(ctx, w.job, w.attemptState)
+	ctx := q.run.logContext(base, w.job, w.attemptState)
 	guard := q.guardFor(key)
 	err := q.run.attempt(ctx, w.job, w.attemptState, guard)
 	if err != nil && q.isStopped() {
@@ -94,8 +95,7 @@ func (q *memQueue) process(key string, w *work) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
-	e.current = nil
-	q.running--
+	q.finishLocked(e)
 	if e.next != nil {
 		// A newer event arrived meanwhile: it runs now with fresh attempts.
 		q.markReady(key, e)
@@ -133,8 +133,7 @@ func (q *memQueue) release(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
-	e.current = nil
-	q.running--
+	q.finishLocked(e)
 	if e.next != nil {
 		q.markReady(key, e)
 	} else {
@@ -148,12 +147,22 @@ func (q *memQueue) abandon(key string, w *work) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
-	e.current = nil
-	q.running--
+	q.finishLocked(e)
 	if e.next == nil {
 		e.next = w
 		q.waiting++
 	}
 	e.state = stateStopped
 	q.changedLocked()
+}
+
+// finishLocked ends e's run: its installation's share is free again, and a
+// key held for that share becomes ready.
+func (q *memQueue) finishLocked(e *entry) {
+	inst := e.current.job.InstallationID
+	e.current = nil
+	q.running--
+	if key, ok := q.shares.done(inst); ok {
+		q.readyKeys <- key
+	}
 }

@@ -102,6 +102,7 @@ func (s *Server) handleCreateCheckRun(w http.ResponseWriter, r *http.Request) {
 	b.apply(run)
 	s.started(run.ID)
 	rp.checkRuns = append(rp.checkRuns, run)
+	rp.runWrites = append(rp.runWrites, *run)
 	writeJSON(w, http.StatusCreated, s.checkRunJSON(run))
 }
 
@@ -128,6 +129,10 @@ func (s *Server) handleCheckRun(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateCheckRun(w http.ResponseWriter, r *http.Request) {
+	rp := s.repoOf(w, r)
+	if rp == nil {
+		return
+	}
 	run := s.checkRunOf(w, r)
 	if run == nil {
 		return
@@ -142,6 +147,7 @@ func (s *Server) handleUpdateCheckRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.apply(run)
+	rp.runWrites = append(rp.runWrites, *run)
 	writeJSON(w, http.StatusOK, s.checkRunJSON(run))
 }
 

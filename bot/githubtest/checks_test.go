@@ -301,3 +301,43 @@ func TestDelayNext(t *testing.T) {
 		}
 	}
 }
+
+// TestOutageAndCheckRunWrites: during an outage every request answers 502
+// and changes nothing; afterwards writes land again, and CheckRunWrites
+// lists each state in order.
+func TestOutageAndCheckRunWrites(t *testing.T) {
+	s := seeded(t)
+	c := client(t, s, inst, s.PrivateKeyPEM)
+	ctx := context.Background()
+	first, _, err := c.Checks.CreateCheckRun(ctx, owner, name, github.CreateCheckRunOptions{
+		Name: "tiergate", HeadSHA: "sha1", Status: github.String("completed"), Conclusion: github.String("success"),
+	})
+	if err != nil {
+		t.Fatalf("CreateCheckRun() error = %v", err)
+	}
+
+	s.SetOutage(true)
+	_, resp, err := c.Checks.UpdateCheckRun(ctx, owner, name, first.GetID(), github.UpdateCheckRunOptions{
+		Name: "tiergate", Conclusion: github.String("failure"),
+	})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("UpdateCheckRun during the outage = %v, %v; want a 502 error", resp, err)
+	}
+	if _, resp, err := c.Repositories.Get(ctx, owner, name); err == nil || resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("Repositories.Get during the outage = %v; want a 502 error", err)
+	}
+
+	s.SetOutage(false)
+	if _, _, err := c.Checks.UpdateCheckRun(ctx, owner, name, first.GetID(), github.UpdateCheckRunOptions{
+		Name: "tiergate", Conclusion: github.String("failure"), Output: &github.CheckRunOutput{Title: github.String("late"), Summary: github.String("s")},
+	}); err != nil {
+		t.Fatalf("UpdateCheckRun after the outage: %v", err)
+	}
+	want := []CheckRun{
+		{ID: first.GetID(), AppID: s.AppID, Name: "tiergate", HeadSHA: "sha1", Status: "completed", Conclusion: "success"},
+		{ID: first.GetID(), AppID: s.AppID, Name: "tiergate", HeadSHA: "sha1", Status: "completed", Conclusion: "failure", Title: "late", Summary: "s"},
+	}
+	if diff := cmp.Diff(want, s.CheckRunWrites(owner, name)); diff != "" {
+		t.Errorf("CheckRunWrites() mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -27,7 +27,8 @@
 //     answer 304 to a matching If-None-Match.
 //   - Every response has X-RateLimit-* headers; a 304 does not count
 //     against the limit. FailNext, RateLimitNext and PrimaryRateLimitNext
-//     inject server errors and rate limits, DelayNext a slow answer.
+//     inject server errors and rate limits, DelayNext a slow answer;
+//     SetOutage makes every request answer 502 until it is ended.
 //   - The App's webhook delivery log (GET /app/hook/deliveries, cursor
 //     paging newest first; POST .../{delivery_id}/attempts): seed it with
 //     RecordDelivery; with SetWebhook, Deliver and every redelivery request
@@ -35,7 +36,8 @@
 //
 // EditComment, DeleteComment and UpdateCheckRun change state behind the
 // bot's back, as a person or another process would. Inspect the outcome
-// with CheckRuns, Comments, Requests, Deliveries and RedeliveryRequests.
+// with CheckRuns, CheckRunWrites (every state a check run was written to,
+// in order), Comments, Requests, Deliveries and RedeliveryRequests.
 // LoadWebhook and Sign give tests GitHub's example webhook payloads and
 // their signatures.
 package githubtest

@@ -81,6 +81,23 @@ func (s *Server) DelayedRequests() []Request {
 	return slices.Clone(s.delayed)
 }
 
+// SetOutage starts (true) or ends (false) an outage: while it lasts,
+// every request, whatever its path or credentials, answers 502 Bad Gateway
+// with a GitHub-like JSON error body, as when GitHub is down; nothing
+// changes state. Requests are still recorded (Requests) with status 502.
+func (s *Server) SetOutage(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = on
+}
+
+// inOutage reports whether SetOutage(true) is in effect.
+func (s *Server) inOutage() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.outage
+}
+
 func (s *Server) addFault(method, pattern string, n int, respond func(http.ResponseWriter)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -35,6 +35,19 @@ func (s *Server) CheckRuns(owner, name string) []CheckRun {
 	return out
 }
 
+// CheckRunWrites returns the history of a repository's check runs: one
+// entry per create or update the API accepted, holding the run as that
+// write left it, in the order the writes arrived. A test can assert the
+// sequence of verdicts a head showed, not only the last one. Runs added
+// with AddCheckRun or changed with UpdateCheckRun are not API writes and
+// do not appear.
+func (s *Server) CheckRunWrites(owner, name string) []CheckRun {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.mustRepo(owner, name).runWrites)
+}
+
 // Comments returns the comments on an issue or pull request in creation
 // order.
 func (s *Server) Comments(owner, name string, number int) []Comment {

@@ -54,6 +54,7 @@ type Server struct {
 	requests      []Request
 	violations    []string
 	faults        []*fault
+	outage        bool
 	nextID        int64
 	clock         time.Time
 	used          int
@@ -171,6 +172,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.violation(r, err)
 		writeError(rec, status, err.Error())
+		return
+	}
+	if s.inOutage() {
+		writeError(rec, http.StatusBadGateway, "Server Error")
 		return
 	}
 	if f := s.takeFault(r.Method, template, req.Path); f != nil {

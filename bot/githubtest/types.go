@@ -100,6 +100,7 @@ type repo struct {
 	pulls         map[int]*pull
 	roles         map[string]string // lower-case login -> role
 	checkRuns     []*CheckRun
+	runWrites     []CheckRun // each check run as a create or update left it
 	comments      []*comment
 }
 

@@ -37,7 +37,7 @@ func BenchmarkClaimFinish(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		c, err := s.Claim(ctx, "bench", time.Minute)
+		c, err := s.Claim(ctx, "bench", time.Minute, 0)
 		if err != nil || c == nil {
 			b.Fatalf("Claim = %v, %v", c, err)
 		}

@@ -50,7 +50,7 @@ func TestClaimEachKeyOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				c, err := s.Claim(testCtx(t), fmt.Sprintf("w%d", w), time.Minute)
+				c, err := s.Claim(testCtx(t), fmt.Sprintf("w%d", w), time.Minute, 0)
 				if err != nil {
 					t.Errorf("Claim: %v", err)
 					return
@@ -86,7 +86,7 @@ func TestClaimTwoClaimersOneKey(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, err := s.Claim(testCtx(t), fmt.Sprintf("w%d", i), time.Minute)
+				c, err := s.Claim(testCtx(t), fmt.Sprintf("w%d", i), time.Minute, 0)
 				if err != nil {
 					t.Errorf("Claim: %v", err)
 				}
@@ -300,11 +300,56 @@ func TestClaimSkipsLockedRows(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	c, err := s.Claim(short, "w", time.Minute)
+	c, err := s.Claim(short, "w", time.Minute, 0)
 	if err != nil {
 		t.Fatalf("Claim while the oldest row is locked = %v, want the next row at once", err)
 	}
 	if c == nil || c.Item.Key != "b" {
 		t.Fatalf("Claim while a is locked = %+v, want b", c)
+	}
+}
+
+// TestClaimShare: with a share of 2, an owner holding two live leases of
+// installation 7 skips its older rows for installation 8's; another owner
+// (replica) has its own share; a finished lease frees one.
+func TestClaimShare(t *testing.T) {
+	s := newStore(t)
+	ctx := testCtx(t)
+	var items []Item
+	for i := range 4 {
+		items = append(items, item(fmt.Sprintf("octo/repo#%d", i)))
+	}
+	victim := item("other/victim#1")
+	victim.InstallationID = 8
+	submit(t, s, 1, "", 0, append(items, victim)...)
+	// Installation 7's rows have been due longest, the victim's last.
+	if _, err := s.pool.Exec(ctx, `UPDATE tiergate_work SET due_at = now() - interval '1 minute' WHERE installation_id = 7`); err != nil {
+		t.Fatal(err)
+	}
+	take := func(owner string) string {
+		t.Helper()
+		c, err := s.Claim(ctx, owner, time.Minute, 2)
+		if err != nil {
+			t.Fatalf("Claim(%s): %v", owner, err)
+		}
+		if c == nil {
+			return ""
+		}
+		return fmt.Sprintf("%d %s", c.Item.InstallationID, c.Item.Key)
+	}
+	var got []string
+	for range 4 {
+		got = append(got, take("w1"))
+	}
+	got = append(got, take("w2"), take("w2"))
+	want := []string{"7 octo/repo#0", "7 octo/repo#1", "8 other/victim#1", "", "7 octo/repo#2", "7 octo/repo#3"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("claims = %q, want %q", got, want)
+	}
+
+	// Without a share nothing is skipped.
+	submit(t, s, 1, "", 0, item("octo/repo#9"))
+	if c, err := s.Claim(ctx, "w1", time.Minute, 0); err != nil || c == nil || c.Item.Key != "octo/repo#9" {
+		t.Errorf("Claim(share 0) = %+v, %v; want octo/repo#9", c, err)
 	}
 }

@@ -93,7 +93,7 @@ func submit(t testing.TB, s *Store, appID int64, delivery string, debounce time.
 
 func claim(t testing.TB, s *Store, owner string, lease time.Duration) *Claim {
 	t.Helper()
-	c, err := s.Claim(testCtx(t), owner, lease)
+	c, err := s.Claim(testCtx(t), owner, lease, 0)
 	if err != nil {
 		t.Fatalf("Claim(%s): %v", owner, err)
 	}

@@ -139,6 +139,10 @@ UPDATE tiergate_work w SET
 FROM (
     SELECT key FROM tiergate_work
     WHERE due_at <= now() AND (lease_until IS NULL OR lease_until <= now())
+      AND ($3::int <= 0 OR installation_id NOT IN (
+          SELECT installation_id FROM tiergate_work
+          WHERE lease_owner = $1 AND lease_until > now()
+          GROUP BY installation_id HAVING count(*) >= $3::int))
     ORDER BY due_at
     LIMIT 1
     FOR UPDATE SKIP LOCKED
@@ -150,10 +154,16 @@ RETURNING w.key, w.kind, w.installation_id, w.owner, w.repo, w.number, w.head_sh
 // Claim leases the work row that has been due longest and is not leased (or
 // whose lease expired) to owner for lease. It returns nil, nil when nothing is
 // due. Rows locked by a concurrent Claim are skipped, never waited for.
-func (s *Store) Claim(ctx context.Context, owner string, lease time.Duration) (*Claim, error) {
+//
+// With share > 0 it is a fair share: rows of an installation for which owner
+// already holds share live leases are skipped, so one installation's slow
+// work cannot take every worker of a replica. The count is per owner (one
+// replica), so it needs no knowledge of the other replicas; it is exact only
+// if owner's claims do not run concurrently (the caller serializes them).
+func (s *Store) Claim(ctx context.Context, owner string, lease time.Duration, share int) (*Claim, error) {
 	c := &Claim{Owner: owner}
 	it := &c.Item
-	err := s.pool.QueryRow(ctx, claimWork, owner, lease.Microseconds()).Scan(
+	err := s.pool.QueryRow(ctx, claimWork, owner, lease.Microseconds(), share).Scan(
 		&it.Key, &it.Kind, &it.InstallationID, &it.Owner, &it.Repo, &it.Number, &it.HeadSHA, &it.DeliveryID,
 		&it.Event, &it.RequireWriteFrom, &c.Generation, &c.Attempts, &c.LastError, &c.seq, &c.LeaseUntil)
 	if errors.Is(err, pgx.ErrNoRows) {
