@@ -1,11 +1,13 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"time"
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/bot/sweep"
 )
 
@@ -70,4 +72,35 @@ func (s Settings) sweepOptions(fingerprint func(ctx context.Context, gh *github.
 		Now:                time.Now,
 		Metrics:            m,
 	}
+}
+
+// retrySchedule is the queue's retry schedule; zero fields take the
+// defaults. Only tests shorten it: in production it is not a setting.
+type retrySchedule struct {
+	Backoff []time.Duration // waits before attempts 2, 3, ...; nil: the default
+	Slow    time.Duration   // wait between attempts after Backoff is spent
+	Horizon time.Duration   // give up once the slow retries span this long
+}
+
+// queueOptions are the queue's options: the settings, the defaults and
+// the retry schedule sched.
+func (s Settings) queueOptions(sched retrySchedule) queue.Options {
+	o := queue.Options{
+		Workers:     s.Workers,
+		MaxKeys:     queue.DefaultMaxKeys,
+		JobTimeout:  queue.DefaultJobTimeout,
+		TaskTimeout: queue.DefaultTaskTimeout,
+		Backoff:     sched.Backoff,
+		Slow:        cmp.Or(sched.Slow, queue.DefaultSlowRetry),
+		Horizon:     cmp.Or(sched.Horizon, queue.DefaultRetryHorizon),
+		Share:       queue.DefaultShare(s.Workers),
+		Debounce:    max(s.Debounce, 0),
+		Lease:       DefaultLease,
+		Renew:       DefaultLease / 3,
+		Poll:        queue.DefaultPoll,
+	}
+	if o.Backoff == nil {
+		o.Backoff = queue.DefaultBackoff()
+	}
+	return o
 }

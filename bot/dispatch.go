@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tiergate/tiergate/bot/internal/wait"
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 // Fan-out bounds: a config change re-evaluates open pull requests, at most
@@ -17,6 +20,18 @@ const (
 	defaultFanOutLimit = 2000
 	defaultFanOutPause = 50 * time.Millisecond
 )
+
+// evaluations is what the dispatcher needs from *evaluator.Evaluator. It
+// exists so the server and webhook tests can run against a fake.
+type evaluations interface {
+	Evaluate(ctx context.Context, job queue.Job, guard queue.Guard) error
+	ReportFailure(ctx context.Context, job queue.Job, cause error, guard queue.Guard) error
+	OpenPullRequests(ctx context.Context, installationID int64, owner, repo string) ([]queue.Job, error)
+	InstallationRepos(ctx context.Context, installationID int64) ([]queue.RepoRef, error)
+	PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]queue.Job, error)
+	CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard queue.Guard) error
+	ConfigChanged(owner, repo string)
+}
 
 // dispatcher runs one job by its kind. Jobs that list pull requests submit
 // what they find back to the queue, so with PostgreSQL the fan-out is as
@@ -29,17 +44,18 @@ type dispatcher struct {
 	fanOutPause   time.Duration
 }
 
-func (d *dispatcher) execute(ctx context.Context, j Job, guard Guard) error {
-	switch cmp.Or(j.Kind, KindEvaluate) {
-	case KindEvaluate:
+// Execute runs one attempt of j (queue.Executor).
+func (d *dispatcher) Execute(ctx context.Context, j queue.Job, guard queue.Guard) error {
+	switch cmp.Or(j.Kind, queue.KindEvaluate) {
+	case queue.KindEvaluate:
 		return d.ev.Evaluate(ctx, j, guard)
-	case KindCommit:
+	case queue.KindCommit:
 		return d.commit(ctx, j)
-	case KindRepoConfig:
+	case queue.KindRepoConfig:
 		return d.repoConfig(ctx, j)
-	case KindOrgConfig:
+	case queue.KindOrgConfig:
 		return d.orgConfig(ctx, j)
-	case KindMergeGroup:
+	case queue.KindMergeGroup:
 		if err := d.ev.CompleteMergeGroup(ctx, j.InstallationID, j.Owner, j.Repo, j.HeadSHA, guard); err != nil {
 			return fmt.Errorf("complete merge group check on %s in %s/%s: %w", j.HeadSHA, j.Owner, j.Repo, err)
 		}
@@ -48,7 +64,9 @@ func (d *dispatcher) execute(ctx context.Context, j Job, guard Guard) error {
 	return fmt.Errorf("unknown kind of work %q", j.Kind)
 }
 
-func (d *dispatcher) reportFailure(ctx context.Context, j Job, cause error, guard Guard) error {
+// ReportFailure reports on the check run that j could not be evaluated
+// (queue.Executor).
+func (d *dispatcher) ReportFailure(ctx context.Context, j queue.Job, cause error, guard queue.Guard) error {
 	if !j.IsEvaluation() {
 		return nil
 	}
@@ -56,7 +74,7 @@ func (d *dispatcher) reportFailure(ctx context.Context, j Job, cause error, guar
 }
 
 // commit evaluates the open pull requests whose head is j.HeadSHA.
-func (d *dispatcher) commit(ctx context.Context, j Job) error {
+func (d *dispatcher) commit(ctx context.Context, j queue.Job) error {
 	jobs, err := d.ev.PullRequestsForCommit(ctx, j.InstallationID, j.Owner, j.Repo, j.HeadSHA)
 	if err != nil {
 		return fmt.Errorf("list pull requests with head %s in %s/%s: %w", j.HeadSHA, j.Owner, j.Repo, err)
@@ -69,7 +87,7 @@ func (d *dispatcher) commit(ctx context.Context, j Job) error {
 }
 
 // repoConfig re-evaluates the open pull requests of one repository.
-func (d *dispatcher) repoConfig(ctx context.Context, j Job) error {
+func (d *dispatcher) repoConfig(ctx context.Context, j queue.Job) error {
 	// Dropped again here: an evaluation that was running when the push
 	// arrived may have cached the old file meanwhile.
 	d.ev.ConfigChanged(j.Owner, j.Repo)
@@ -84,7 +102,7 @@ func (d *dispatcher) repoConfig(ctx context.Context, j Job) error {
 
 // orgConfig re-evaluates the open pull requests of every repository of the
 // installation, after the org config changed.
-func (d *dispatcher) orgConfig(ctx context.Context, j Job) error {
+func (d *dispatcher) orgConfig(ctx context.Context, j queue.Job) error {
 	d.ev.ConfigChanged(j.Owner, d.orgConfigRepo)
 	l := zerolog.Ctx(ctx)
 	repos, err := d.ev.InstallationRepos(ctx, j.InstallationID)
@@ -100,7 +118,7 @@ func (d *dispatcher) orgConfig(ctx context.Context, j Job) error {
 			break
 		}
 		if i > 0 {
-			if err := sleepCtx(ctx, d.fanOutPause); err != nil {
+			if err := wait.Sleep(ctx, d.fanOutPause); err != nil {
 				return err
 			}
 		}
@@ -121,13 +139,13 @@ func (d *dispatcher) orgConfig(ctx context.Context, j Job) error {
 
 // submitListed queues up to limit listed pull requests, stamped with the
 // delivery of the job that listed them. It returns how many it queued.
-func (d *dispatcher) submitListed(ctx context.Context, jobs []Job, cause Job, limit int) (int, error) {
+func (d *dispatcher) submitListed(ctx context.Context, jobs []queue.Job, cause queue.Job, limit int) (int, error) {
 	if len(jobs) > limit {
 		zerolog.Ctx(ctx).Warn().Int("listed", len(jobs)).Int("limit", limit).
 			Msg("too many open pull requests to re-evaluate at once; the sweep and each pull request's next event re-evaluate the rest")
 		jobs = jobs[:limit]
 	}
-	out := make([]Job, len(jobs))
+	out := make([]queue.Job, len(jobs))
 	for i, j := range jobs {
 		if j.InstallationID == 0 {
 			j.InstallationID = cause.InstallationID
@@ -138,7 +156,7 @@ func (d *dispatcher) submitListed(ctx context.Context, jobs []Job, cause Job, li
 	if len(out) == 0 {
 		return 0, nil
 	}
-	if _, err := d.queue.submit(ctx, "", out); err != nil {
+	if _, err := d.queue.Submit(ctx, "", out); err != nil {
 		return 0, fmt.Errorf("queue %d pull requests: %w", len(out), err)
 	}
 	return len(out), nil

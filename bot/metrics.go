@@ -7,6 +7,7 @@ import (
 	"github.com/tiergate/tiergate/bot/evaluator"
 	"github.com/tiergate/tiergate/bot/ghclient"
 	"github.com/tiergate/tiergate/bot/intake"
+	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/bot/sweep"
 )
 
@@ -16,18 +17,7 @@ import (
 type Metrics struct {
 	Registry *prometheus.Registry
 
-	// QueueDepth is the number of pull requests waiting for evaluation.
-	QueueDepth prometheus.Gauge
-	// OldestDueSeconds is how long the longest-waiting due work has waited
-	// (PostgreSQL mode, from the database).
-	OldestDueSeconds prometheus.Gauge
-	// InFlight is the number of evaluations running now.
-	InFlight prometheus.Gauge
-	// Evaluations counts finished evaluations by outcome (ok, error, skipped).
-	Evaluations *prometheus.CounterVec
-	// EvaluationSeconds is the latency of one evaluation, gather to report.
-	EvaluationSeconds prometheus.Histogram
-
+	Queue     *queue.Metrics
 	Intake    *intake.Metrics
 	GitHub    *ghclient.Metrics
 	Evaluator *evaluator.Metrics
@@ -61,33 +51,12 @@ func NewMetrics() *Metrics {
 		GitHub:    ghclient.NewMetrics(),
 		Evaluator: evaluator.NewMetrics(),
 		Sweep:     sweep.NewMetrics(),
-		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "tiergate_queue_depth",
-			Help: "Pull requests waiting for evaluation.",
-		}),
-		OldestDueSeconds: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "tiergate_queue_oldest_due_seconds",
-			Help: "How long the longest-waiting due work has waited (PostgreSQL mode; 0 in memory mode).",
-		}),
-		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "tiergate_evaluations_in_flight",
-			Help: "Evaluations running now.",
-		}),
-		Evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tiergate_evaluations_total",
-			Help: "Finished evaluations, by outcome.",
-		}, []string{"outcome"}),
-		EvaluationSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "tiergate_evaluation_duration_seconds",
-			Help:    "Time to evaluate one pull request, from gathering to reporting.",
-			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60},
-		}),
+		Queue:     queue.NewMetrics(),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.QueueDepth, m.OldestDueSeconds, m.InFlight, m.Evaluations, m.EvaluationSeconds,
-		m.Intake, m.GitHub, m.Evaluator, m.Sweep,
+		m.Queue, m.Intake, m.GitHub, m.Evaluator, m.Sweep,
 	)
 	return m
 }

@@ -59,8 +59,7 @@ func newWithSchedule(ctx context.Context, s Settings, logger zerolog.Logger, sch
 	if err != nil {
 		return nil, fmt.Errorf("set up the evaluator: %w", err)
 	}
-	qo := queueOptions{Workers: s.Workers, Debounce: max(s.Debounce, 0),
-		Backoff: sched.Backoff, Slow: sched.Slow, Horizon: sched.Horizon}
+	qo := s.queueOptions(sched)
 	var srv *Server
 	var coord sweep.Coordinator
 	if s.DatabaseURL == "" {
@@ -71,14 +70,14 @@ func newWithSchedule(ctx context.Context, s Settings, logger zerolog.Logger, sch
 		if err != nil {
 			return nil, fmt.Errorf("open the database (TIERGATE_DATABASE_URL): %w", err)
 		}
-		srv = newServerWith(s, logger, m, ev, qo, func(exec executor) workQueue {
-			return newPGQueue(store, s.AppID, qo, exec, m, logger)
+		srv = newServerWith(s, logger, m, ev, qo, func(exec queue.Executor) workQueue {
+			return queue.NewPostgres(store, s.AppID, qo, exec, m.Queue, logger)
 		})
 		srv.closeStore = store.Close
 		coord = store
 	}
 	srv.sweeper = sweep.New(clients, coord, func(ctx context.Context, jobs []queue.Job) error {
-		_, err := srv.queue.submit(ctx, "", jobs)
+		_, err := srv.queue.Submit(ctx, "", jobs)
 		return err
 	}, s.sweepOptions(ev.CurrentFingerprint, m.Sweep))
 	return srv, nil

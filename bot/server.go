@@ -16,6 +16,7 @@ import (
 
 	"github.com/tiergate/tiergate/bot/intake"
 	"github.com/tiergate/tiergate/bot/logfield"
+	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/bot/sweep"
 )
 
@@ -28,6 +29,32 @@ const (
 	idleTimeout       = 120 * time.Second
 	maxHeaderBytes    = 64 << 10
 )
+
+// workQueue holds work until a worker runs it (bot/queue). The in-memory queue serves
+// one process; the PostgreSQL queue (TIERGATE_DATABASE_URL) is shared by
+// every replica and survives crashes.
+type workQueue interface {
+	// Submit records jobs for deliveryID ("" for work that no delivery
+	// caused, such as a fan-out). It reports duplicate when the delivery
+	// was already recorded, and then records nothing. When it returns nil,
+	// the work will run even if this process dies (PostgreSQL) or as long
+	// as it lives (memory).
+	Submit(ctx context.Context, deliveryID string, jobs []queue.Job) (duplicate bool, err error)
+	// Start launches the workers; they stop when ctx ends.
+	Start(ctx context.Context)
+	// Drain runs what is due and waits for running work, until ctx ends;
+	// it is called at shutdown, before the workers are stopped.
+	Drain(ctx context.Context) error
+	// Wait returns once the workers have stopped.
+	Wait()
+	// Unfinished lists work that will not run because this process stops
+	// (memory); durable queues return nothing.
+	Unfinished() []queue.Job
+	// WaitIdle blocks until no work is queued or running, or ctx ends.
+	WaitIdle(ctx context.Context) error
+	// Ready reports whether the queue can accept work (database reachable).
+	Ready(ctx context.Context) error
+}
 
 // Server receives GitHub webhooks and runs the evaluations they ask for.
 type Server struct {
@@ -50,18 +77,15 @@ type Server struct {
 
 // newServer wires a server around ev with an in-memory queue; New plugs
 // in the real evaluator and tests a fake.
-func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queueOptions) *Server {
-	return newServerWith(s, logger, m, ev, qo, func(exec executor) workQueue {
-		return newMemQueue(qo, exec, m, logger)
+func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queue.Options) *Server {
+	return newServerWith(s, logger, m, ev, qo, func(exec queue.Executor) workQueue {
+		return queue.NewMemory(qo, exec, m.Queue, logger)
 	})
 }
 
 // newServerWith wires a server around ev and the queue that newQueue builds
 // for the dispatcher.
-func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queueOptions, newQueue func(executor) workQueue) *Server {
-	if qo.Workers == 0 {
-		qo.Workers = s.Workers
-	}
+func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queue.Options, newQueue func(queue.Executor) workQueue) *Server {
 	d := &dispatcher{ev: ev, orgConfigRepo: s.OrgConfigRepo, fanOutLimit: defaultFanOutLimit, fanOutPause: defaultFanOutPause}
 	d.queue = newQueue(d)
 	srv := &Server{settings: s, logger: logger, metrics: m, ev: ev, dispatch: d, queue: d.queue}
@@ -69,20 +93,13 @@ func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations
 		Secret: s.WebhookSecret,
 		Route: intake.RouteSettings{AppID: s.AppID, CheckName: s.CheckName,
 			ConfigPath: s.ConfigPath, OrgConfigRepo: s.OrgConfigRepo},
-		Queue:      submitter{d.queue},
+		Queue:      d.queue,
 		Configs:    ev,
 		Draining:   srv.draining.Load,
 		BodyBudget: intake.DefaultBodyBudget,
 		Metrics:    m.Intake,
 	})
 	return srv
-}
-
-// submitter is the queue as intake sees it.
-type submitter struct{ q workQueue }
-
-func (s submitter) Submit(ctx context.Context, deliveryID string, jobs []Job) (bool, error) {
-	return s.q.submit(ctx, deliveryID, jobs)
 }
 
 // Handler serves POST /webhook, GET /healthz, GET /readyz and GET /metrics.
@@ -99,7 +116,7 @@ func (s *Server) Handler() http.Handler {
 			writeText(w, http.StatusServiceUnavailable, "shutting down")
 		case !s.serving.Load():
 			writeText(w, http.StatusServiceUnavailable, "starting")
-		case s.queue.ready(r.Context()) != nil:
+		case s.queue.Ready(r.Context()) != nil:
 			writeText(w, http.StatusServiceUnavailable, "database unreachable")
 		default:
 			writeText(w, http.StatusOK, "ready")
@@ -129,7 +146,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	l := s.logger
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
-	s.queue.start(workCtx)
+	s.queue.Start(workCtx)
 	sweepsDone := make(chan struct{})
 	if s.sweeper != nil && s.settings.SweepInterval > 0 {
 		go func() {
@@ -157,7 +174,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		s.draining.Store(true)
 		stopWork()
-		s.queue.wait()
+		s.queue.Wait()
 		<-sweepsDone
 		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
@@ -165,22 +182,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 	s.draining.Store(true)
 	timeout := s.settings.ShutdownTimeout
-	if timeout <= 0 {
-		timeout = DefaultShutdownTimeout
-	}
 	// Keep answering (503 to webhooks and readiness) while work drains, so
 	// load balancers and GitHub see a clear refusal; close HTTP at the end.
 	httpGrace := min(2*time.Second, timeout/5)
 	l.Info().Dur("timeout", timeout).Msg("shutting down: finishing queued evaluations")
 	drainCtx, cancelDrain := context.WithTimeout(context.Background(), timeout-httpGrace)
-	drainErr := s.queue.drain(drainCtx)
+	drainErr := s.queue.Drain(drainCtx)
 	cancelDrain()
 	stopWork()
-	s.queue.wait()
+	s.queue.Wait()
 	<-sweepsDone
-	for _, j := range s.queue.unfinished() {
+	for _, j := range s.queue.Unfinished() {
 		if j.IsEvaluation() {
-			s.metrics.Evaluations.WithLabelValues("skipped").Inc()
+			s.metrics.Queue.Evaluations.WithLabelValues("skipped").Inc()
 		}
 		l.Warn().Str(logfield.Job, j.Key()).Str(logfield.DeliveryID, j.DeliveryID).
 			Msg("not evaluated before shutdown: the sweep after the next start finds it, or comment /tiergate recheck")
@@ -205,7 +219,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // WaitIdle blocks until no work is queued, waiting to retry, or running, or
 // ctx ends.
 func (s *Server) WaitIdle(ctx context.Context) error {
-	return s.queue.waitIdle(ctx)
+	return s.queue.WaitIdle(ctx)
 }
 
 func writeText(w http.ResponseWriter, status int, msg string) {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 func get(t *testing.T, method, url string) (int, string) {
@@ -28,7 +30,7 @@ func get(t *testing.T, method, url string) (int, string) {
 }
 
 func TestEndpoints(t *testing.T) {
-	ts := startServer(t, &fakeEvaluator{}, queueOptions{}, nil)
+	ts := startServer(t, &fakeEvaluator{}, queue.Options{}, nil)
 	tests := []struct {
 		method, path string
 		want         int
@@ -54,13 +56,13 @@ func TestEndpoints(t *testing.T) {
 func TestShutdownDrainsQueuedWork(t *testing.T) {
 	release := make(chan struct{})
 	var evaluating atomic.Int32
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j queue.Job) error {
 		evaluating.Add(1)
 		<-release
 		time.Sleep(20 * time.Millisecond)
 		return nil
 	}}
-	ts := startServer(t, ev, queueOptions{Workers: 2}, func(s *Settings) { s.ShutdownTimeout = 5 * time.Second })
+	ts := startServer(t, ev, queue.Options{Workers: 2}, func(s *Settings) { s.ShutdownTimeout = 5 * time.Second })
 	for n := 1; n <= 5; n++ {
 		body := payload(t, "pull_request", "synchronize.payload.json", map[string]any{"number": n, "pull_request.number": n})
 		if status, _ := ts.post(t, "pull_request", "d-"+string(rune('0'+n)), body); status != http.StatusAccepted {
@@ -100,11 +102,11 @@ func TestShutdownDrainsQueuedWork(t *testing.T) {
 }
 
 func TestShutdownDeadlineLogsUnfinished(t *testing.T) {
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j queue.Job) error {
 		<-ctx.Done() // stuck until cancelled
 		return ctx.Err()
 	}}
-	ts := startServer(t, ev, queueOptions{Workers: 1}, func(s *Settings) { s.ShutdownTimeout = 300 * time.Millisecond })
+	ts := startServer(t, ev, queue.Options{Workers: 1}, func(s *Settings) { s.ShutdownTimeout = 300 * time.Millisecond })
 	for n := 1; n <= 2; n++ {
 		body := payload(t, "pull_request", "synchronize.payload.json", map[string]any{"number": n, "pull_request.number": n})
 		if status, _ := ts.post(t, "pull_request", "d-"+string(rune('0'+n)), body); status != http.StatusAccepted {
@@ -127,7 +129,7 @@ func TestShutdownDeadlineLogsUnfinished(t *testing.T) {
 	if _, rep, _, _ := ev.calls(); len(rep) != 0 {
 		t.Errorf("ReportFailure calls at shutdown = %v, want none", rep)
 	}
-	if n := testutil.ToFloat64(ts.metrics.Evaluations.WithLabelValues("skipped")); n != 2 {
+	if n := testutil.ToFloat64(ts.metrics.Queue.Evaluations.WithLabelValues("skipped")); n != 2 {
 		t.Errorf("evaluations{outcome=skipped} = %v, want 2", n)
 	}
 }

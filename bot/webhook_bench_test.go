@@ -20,6 +20,7 @@ import (
 
 	"github.com/tiergate/tiergate/bot/pgstore"
 	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 // BenchmarkWebhookAccept is the request path of one pull_request delivery up
@@ -48,7 +49,7 @@ func BenchmarkWebhookAccept(b *testing.B) {
 	})
 	b.Run("bare", func(b *testing.B) { benchDeliveries(b, bare, body, sig) })
 	b.Run("memory", func(b *testing.B) {
-		srv := newServer(testSettings(), zerolog.Nop(), NewMetrics(), &fakeEvaluator{}, queueOptions{Workers: 1, Debounce: time.Hour})
+		srv := newServer(testSettings(), zerolog.Nop(), NewMetrics(), &fakeEvaluator{}, testQueueOptions(testSettings(), queue.Options{Workers: 1, Debounce: time.Hour}))
 		benchDeliveries(b, serveForBench(b, srv), body, sig)
 	})
 	b.Run("postgres", func(b *testing.B) {
@@ -61,9 +62,9 @@ func BenchmarkWebhookAccept(b *testing.B) {
 		}
 		defer store.Close()
 		m := NewMetrics()
-		qo := queueOptions{Workers: 1, Debounce: time.Hour}
-		srv := newServerWith(testSettings(), zerolog.Nop(), m, &fakeEvaluator{}, qo, func(exec executor) workQueue {
-			return newPGQueue(store, testSettings().AppID, qo, exec, m, zerolog.Nop())
+		qo := testQueueOptions(testSettings(), queue.Options{Workers: 1, Debounce: time.Hour})
+		srv := newServerWith(testSettings(), zerolog.Nop(), m, &fakeEvaluator{}, qo, func(exec queue.Executor) workQueue {
+			return queue.NewPostgres(store, testSettings().AppID, qo, exec, m.Queue, zerolog.Nop())
 		})
 		benchDeliveries(b, serveForBench(b, srv), body, sig)
 	})

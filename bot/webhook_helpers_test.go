@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 const (
@@ -34,6 +36,21 @@ func testSettings() Settings {
 	}
 }
 
+// testQueueOptions fills the zero fields of qo, but Debounce, from st
+// and the defaults, as New would.
+func testQueueOptions(st Settings, qo queue.Options) queue.Options {
+	if qo.Workers == 0 {
+		qo.Workers = st.withDefaults().Workers
+	}
+	st.Workers = qo.Workers
+	d := st.withDefaults().queueOptions(retrySchedule{Backoff: qo.Backoff, Slow: qo.Slow, Horizon: qo.Horizon})
+	d.Debounce = qo.Debounce
+	if qo.MaxKeys > 0 {
+		d.MaxKeys = qo.MaxKeys
+	}
+	return d
+}
+
 // testServer is a Server started with Serve on a loopback port.
 type testServer struct {
 	*Server
@@ -43,14 +60,14 @@ type testServer struct {
 	done   chan error
 }
 
-func startServer(t *testing.T, ev *fakeEvaluator, qo queueOptions, edit func(*Settings)) *testServer {
+func startServer(t *testing.T, ev *fakeEvaluator, qo queue.Options, edit func(*Settings)) *testServer {
 	t.Helper()
 	st := testSettings()
 	if edit != nil {
 		edit(&st)
 	}
 	logs := &syncBuffer{}
-	srv := newServer(st, zerolog.New(logs).Level(zerolog.DebugLevel), NewMetrics(), ev, qo)
+	srv := newServer(st.withDefaults(), zerolog.New(logs).Level(zerolog.DebugLevel), NewMetrics(), ev, testQueueOptions(st, qo))
 	srv.dispatch.fanOutPause = 0
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 func TestWebhookRejects(t *testing.T) {
@@ -48,7 +50,7 @@ func TestWebhookRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := &fakeEvaluator{}
-			ts := startServer(t, ev, queueOptions{}, nil)
+			ts := startServer(t, ev, queue.Options{}, nil)
 			headers := tc.headers
 			if headers == nil {
 				headers = map[string]string{"X-Hub-Signature-256": sign(tc.body, testSecret)}
@@ -84,7 +86,7 @@ func TestWebhookRejects(t *testing.T) {
 
 func TestWebhookDuplicateDeliveryProcessedOnce(t *testing.T) {
 	ev := &fakeEvaluator{}
-	ts := startServer(t, ev, queueOptions{}, nil)
+	ts := startServer(t, ev, queue.Options{}, nil)
 	body := payload(t, "pull_request", "synchronize.payload.json", nil)
 	for i, want := range []int{http.StatusAccepted, http.StatusOK, http.StatusOK} {
 		if status, msg := ts.post(t, "pull_request", "same-id", body); status != want {
@@ -102,8 +104,8 @@ func TestWebhookDuplicateDeliveryProcessedOnce(t *testing.T) {
 
 func TestWebhookQueueFullIs503AndRedeliverable(t *testing.T) {
 	release := make(chan struct{})
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error { <-release; return nil }}
-	ts := startServer(t, ev, queueOptions{Workers: 1, MaxKeys: 1}, nil)
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j queue.Job) error { <-release; return nil }}
+	ts := startServer(t, ev, queue.Options{Workers: 1, MaxKeys: 1}, nil)
 	first := payload(t, "pull_request", "synchronize.payload.json", nil)
 	other := payload(t, "pull_request", "synchronize.payload.json", map[string]any{"number": 3, "pull_request.number": 3})
 	if status, _ := ts.post(t, "pull_request", "d-1", first); status != http.StatusAccepted {
@@ -129,8 +131,8 @@ func TestWebhookQueueFullIs503AndRedeliverable(t *testing.T) {
 
 func TestWebhookBurstWhileEvaluatorBlocks(t *testing.T) {
 	release := make(chan struct{})
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error { <-release; return nil }}
-	ts := startServer(t, ev, queueOptions{Workers: 4}, nil)
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j queue.Job) error { <-release; return nil }}
+	ts := startServer(t, ev, queue.Options{Workers: 4}, nil)
 	for i := range 20 {
 		body := payload(t, "pull_request", "synchronize.payload.json", map[string]any{"pull_request.head.sha": strings.Repeat("a", 39) + string(rune('a'+i))})
 		if status, msg := ts.post(t, "pull_request", "burst-"+string(rune('a'+i)), body); status != http.StatusAccepted {

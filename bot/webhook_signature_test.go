@@ -3,6 +3,8 @@ package bot
 import (
 	"net/http"
 	"testing"
+
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 // TestWebhookSignatureVector drives the real handler with GitHub's
@@ -15,7 +17,7 @@ func TestWebhookSignatureVector(t *testing.T) {
 		good   = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
 		bad    = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e18"
 	)
-	ts := startServer(t, &fakeEvaluator{}, queueOptions{Workers: 1}, func(s *Settings) { s.WebhookSecret = []byte(secret) })
+	ts := startServer(t, &fakeEvaluator{}, queue.Options{Workers: 1}, func(s *Settings) { s.WebhookSecret = []byte(secret) })
 	tests := []struct {
 		name, signature string
 		want            int

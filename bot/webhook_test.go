@@ -9,11 +9,13 @@ import (
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 // job is the job a Codertocat/Hello-World#2 event should produce.
-func job(event, sha string) Job {
-	return Job{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: sha, DeliveryID: "d-1", Event: event}
+func job(event, sha string) queue.Job {
+	return queue.Job{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: sha, DeliveryID: "d-1", Event: event}
 }
 
 // checkRunFix makes GitHub's documentation example parse: its app
@@ -38,25 +40,25 @@ func TestWebhookRouting(t *testing.T) {
 		body              []byte // instead of file
 		ev                *fakeEvaluator
 		wantStatus        int
-		wantJobs          []Job
-		wantConfig        []RepoRef
+		wantJobs          []queue.Job
+		wantConfig        []queue.RepoRef
 		wantMergeGroups   []string
 	}{
 		{name: "pull_request opened", event: "pull_request", file: "opened.payload.json",
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.opened", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request.opened", headSHA)}},
 		{name: "pull_request reopened", event: "pull_request", file: "reopened.payload.json",
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.reopened", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request.reopened", headSHA)}},
 		{name: "pull_request synchronize", event: "pull_request", file: "synchronize.payload.json",
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.synchronize", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request.synchronize", headSHA)}},
 		{name: "pull_request labeled", event: "pull_request", file: "labeled.payload.json",
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.labeled", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request.labeled", headSHA)}},
 		{name: "pull_request unlabeled", event: "pull_request", file: "unlabeled.payload.json",
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.unlabeled", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request.unlabeled", headSHA)}},
 		{name: "pull_request ready_for_review", event: "pull_request", file: "ready_for_review.with-installation.payload.json",
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.ready_for_review", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request.ready_for_review", headSHA)}},
 		{name: "pull_request edited base", event: "pull_request", file: "opened.payload.json",
 			edits:      map[string]any{"action": "edited", "changes": map[string]any{"base": map[string]any{"ref": map[string]any{"from": "dev"}}}},
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request.edited", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request.edited", headSHA)}},
 		{name: "pull_request edited title only", event: "pull_request", file: "opened.payload.json",
 			edits:      map[string]any{"action": "edited", "changes": map[string]any{"title": map[string]any{"from": "old"}}},
 			wantStatus: http.StatusOK},
@@ -65,13 +67,13 @@ func TestWebhookRouting(t *testing.T) {
 		{name: "pull_request without installation", event: "pull_request", file: "opened.payload.json",
 			edits: map[string]any{"installation": nil}, wantStatus: http.StatusBadRequest},
 		{name: "review submitted", event: "pull_request_review", file: "submitted.payload.json",
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request_review.submitted", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request_review.submitted", headSHA)}},
 		{name: "review dismissed", event: "pull_request_review", file: "submitted.payload.json", edits: map[string]any{"action": "dismissed"},
-			wantStatus: http.StatusAccepted, wantJobs: []Job{job("pull_request_review.dismissed", headSHA)}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("pull_request_review.dismissed", headSHA)}},
 		{name: "recheck comment", event: "issue_comment", file: "created.with-installation.payload.json",
 			edits:      map[string]any{"comment.body": "  /tiergate recheck\n", "issue.pull_request": map[string]any{"url": "x"}},
 			wantStatus: http.StatusAccepted,
-			wantJobs: []Job{{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 1, DeliveryID: "d-1",
+			wantJobs: []queue.Job{{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 1, DeliveryID: "d-1",
 				Event: "issue_comment.created", RequireWriteFrom: "Codertocat"}}},
 		{name: "recheck comment on an issue ignored", event: "issue_comment", file: "created.with-installation.payload.json",
 			edits: map[string]any{"comment.body": "/tiergate recheck"}, wantStatus: http.StatusOK},
@@ -79,28 +81,28 @@ func TestWebhookRouting(t *testing.T) {
 			edits: map[string]any{"issue.pull_request": map[string]any{"url": "x"}}, wantStatus: http.StatusOK},
 		{name: "check_suite rerequested with pull requests", event: "check_suite", file: "rerequested.payload.json",
 			edits: map[string]any{"check_suite.app.id": testAppID}, wantStatus: http.StatusAccepted,
-			wantJobs: []Job{{InstallationID: 957387, Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: headSHA,
+			wantJobs: []queue.Job{{InstallationID: 957387, Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: headSHA,
 				DeliveryID: "d-1", Event: "check_suite.rerequested"}}},
 		{name: "check_suite of another app ignored", event: "check_suite", file: "rerequested.payload.json", wantStatus: http.StatusOK},
 		{name: "check_run rerequested without pull requests looks up the commit", event: "check_run", file: "rerequested.payload.json",
 			edits: with(checkRunFix, map[string]any{"check_run.app.id": testAppID, "check_run.name": "tiergate"}),
-			ev: &fakeEvaluator{forCommit: map[string][]Job{"d6fde92930d4715a2b49857d24b940956b26d2d3": {
+			ev: &fakeEvaluator{forCommit: map[string][]queue.Job{"d6fde92930d4715a2b49857d24b940956b26d2d3": {
 				{Owner: "Codertocat", Repo: "Hello-World", Number: 9, HeadSHA: "d6fde92930d4715a2b49857d24b940956b26d2d3"}}}},
 			wantStatus: http.StatusAccepted,
-			wantJobs: []Job{{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 9,
+			wantJobs: []queue.Job{{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 9,
 				HeadSHA: "d6fde92930d4715a2b49857d24b940956b26d2d3", DeliveryID: "d-1", Event: "check_run.rerequested"}}},
 		{name: "check_run of another name ignored", event: "check_run", file: "rerequested.payload.json",
 			edits: with(checkRunFix, map[string]any{"check_run.app.id": testAppID}), wantStatus: http.StatusOK},
 		{name: "check_run completed ignored", event: "check_run", file: "completed.payload.json", wantStatus: http.StatusOK},
 		{name: "push changing repo config", event: "push", file: "with-new-branch.payload.json",
 			edits: map[string]any{"commits": []any{map[string]any{"id": "1", "added": []any{}, "removed": []any{}, "modified": []any{"README.md", ".github/tiergate.yml"}}}},
-			ev: &fakeEvaluator{openPRs: map[string][]Job{"Codertocat/Hello-World": {
+			ev: &fakeEvaluator{openPRs: map[string][]queue.Job{"Codertocat/Hello-World": {
 				{Owner: "Codertocat", Repo: "Hello-World", Number: 3, HeadSHA: "s3"},
 				{Owner: "Codertocat", Repo: "Hello-World", Number: 4, HeadSHA: "s4"}}}},
 			wantStatus: http.StatusAccepted,
 			// Dropped on receipt and again when the fan-out starts.
-			wantConfig: []RepoRef{{Owner: "Codertocat", Name: "Hello-World"}, {Owner: "Codertocat", Name: "Hello-World"}},
-			wantJobs: []Job{
+			wantConfig: []queue.RepoRef{{Owner: "Codertocat", Name: "Hello-World"}, {Owner: "Codertocat", Name: "Hello-World"}},
+			wantJobs: []queue.Job{
 				{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 3, HeadSHA: "s3", DeliveryID: "d-1", Event: "push.config"},
 				{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 4, HeadSHA: "s4", DeliveryID: "d-1", Event: "push.config"}}},
 		{name: "push of 20 commits may hide a config change", event: "push", file: "with-new-branch.payload.json",
@@ -111,18 +113,18 @@ func TestWebhookRouting(t *testing.T) {
 				}
 				return cs
 			}()},
-			ev:         &fakeEvaluator{openPRs: map[string][]Job{"Codertocat/Hello-World": nil}},
+			ev:         &fakeEvaluator{openPRs: map[string][]queue.Job{"Codertocat/Hello-World": nil}},
 			wantStatus: http.StatusAccepted,
-			wantConfig: []RepoRef{{Owner: "Codertocat", Name: "Hello-World"}, {Owner: "Codertocat", Name: "Hello-World"}}},
+			wantConfig: []queue.RepoRef{{Owner: "Codertocat", Name: "Hello-World"}, {Owner: "Codertocat", Name: "Hello-World"}}},
 		{name: "push to org config repo re-evaluates every repo", event: "push", file: "with-new-branch.payload.json",
 			edits: map[string]any{"repository.name": ".github",
 				"commits": []any{map[string]any{"id": "1", "removed": []any{".github/tiergate.yml"}}}},
-			ev: &fakeEvaluator{repos: []RepoRef{{Owner: "Codertocat", Name: "a"}, {Owner: "Codertocat", Name: "b"}}, openPRs: map[string][]Job{
+			ev: &fakeEvaluator{repos: []queue.RepoRef{{Owner: "Codertocat", Name: "a"}, {Owner: "Codertocat", Name: "b"}}, openPRs: map[string][]queue.Job{
 				"Codertocat/a": {{Owner: "Codertocat", Repo: "a", Number: 1}},
 				"Codertocat/b": {{Owner: "Codertocat", Repo: "b", Number: 2, InstallationID: 1}}}},
 			wantStatus: http.StatusAccepted,
-			wantConfig: []RepoRef{{Owner: "Codertocat", Name: ".github"}, {Owner: "Codertocat", Name: ".github"}},
-			wantJobs: []Job{
+			wantConfig: []queue.RepoRef{{Owner: "Codertocat", Name: ".github"}, {Owner: "Codertocat", Name: ".github"}},
+			wantJobs: []queue.Job{
 				{InstallationID: 1, Owner: "Codertocat", Repo: "a", Number: 1, DeliveryID: "d-1", Event: "push.config"},
 				{InstallationID: 1, Owner: "Codertocat", Repo: "b", Number: 2, DeliveryID: "d-1", Event: "push.config"}}},
 		{name: "push not touching config ignored", event: "push", file: "with-new-branch.payload.json", wantStatus: http.StatusOK},
@@ -144,7 +146,7 @@ func TestWebhookRouting(t *testing.T) {
 			if ev == nil {
 				ev = &fakeEvaluator{}
 			}
-			ts := startServer(t, ev, queueOptions{}, nil)
+			ts := startServer(t, ev, queue.Options{}, nil)
 			body := tc.body
 			if body == nil {
 				body = payload(t, tc.event, tc.file, tc.edits)
@@ -155,7 +157,7 @@ func TestWebhookRouting(t *testing.T) {
 			}
 			ts.waitIdle(t)
 			got, rep, cfg, mg := ev.calls()
-			slices.SortFunc(got, func(a, b Job) int { return cmp.Compare(a.Key(), b.Key()) })
+			slices.SortFunc(got, func(a, b queue.Job) int { return cmp.Compare(a.Key(), b.Key()) })
 			if diff := gocmp.Diff(tc.wantJobs, got); diff != "" {
 				t.Errorf("evaluated jobs (-want +got):\n%s", diff)
 			}

@@ -77,6 +77,21 @@ func (j Job) Key() string {
 // pull requests or completing a merge group).
 func (j Job) IsEvaluation() bool { return j.kind() == KindEvaluate }
 
+// coalesceJobs merges newer into old, a job with the same key: the newest
+// delivery wins, keeping the newest known head SHA; a permission check
+// (RequireWriteFrom) survives only if both asked for one, since a normal
+// event needs no permission to re-evaluate.
+func coalesceJobs(old, newer Job) Job {
+	m := newer
+	if m.HeadSHA == "" {
+		m.HeadSHA = old.HeadSHA
+	}
+	if old.RequireWriteFrom == "" {
+		m.RequireWriteFrom = ""
+	}
+	return m
+}
+
 // RepoRef names a repository.
 type RepoRef struct {
 	Owner string

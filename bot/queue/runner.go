@@ -1,4 +1,4 @@
-package bot
+package queue
 
 import (
 	"context"
@@ -12,17 +12,19 @@ import (
 	"github.com/tiergate/tiergate/bot/logfield"
 )
 
-// executor runs one attempt of a job; *dispatcher is the real one.
-type executor interface {
-	execute(ctx context.Context, job Job, guard Guard) error
-	reportFailure(ctx context.Context, job Job, cause error, guard Guard) error
+// Executor runs one attempt of a job; bot's dispatcher is the real one.
+// The queue sees only "execute this job" and "report that it could not be
+// evaluated".
+type Executor interface {
+	Execute(ctx context.Context, job Job, guard Guard) error
+	ReportFailure(ctx context.Context, job Job, cause error, guard Guard) error
 }
 
 // runner is what both queues share: one attempt of a job under its timeout,
 // with logging, metrics and the retry schedule. The queues differ only in
 // where work waits (a map or a table) and how ownership is proven.
 type runner struct {
-	exec        executor
+	exec        Executor
 	metrics     *Metrics
 	logger      zerolog.Logger
 	schedule    retrySchedule
@@ -79,12 +81,12 @@ func (r *runner) attempt(ctx context.Context, job Job, st attemptState, guard Gu
 		}
 	}()
 	if job.IsEvaluation() && st.Attempts >= r.schedule.fastAttempts() {
-		if err := r.exec.reportFailure(ctx, job, errors.New(st.LastError), guard); err != nil {
+		if err := r.exec.ReportFailure(ctx, job, errors.New(st.LastError), guard); err != nil {
 			return fmt.Errorf("mark the check failed before retrying: %w", err)
 		}
 	}
 	start := r.now()
-	err = r.exec.execute(ctx, job, guard)
+	err = r.exec.Execute(ctx, job, guard)
 	if !job.IsEvaluation() {
 		return err
 	}
@@ -132,7 +134,7 @@ func (r *runner) failed(ctx context.Context, job Job, st attemptState, err error
 	if d.Report {
 		rctx, cancel := context.WithTimeout(ctx, r.jobTimeout)
 		defer cancel()
-		if rerr := r.exec.reportFailure(rctx, job, err, guard); rerr != nil {
+		if rerr := r.exec.ReportFailure(rctx, job, err, guard); rerr != nil {
 			l.Error().Err(rerr).Msgf("could not report the failure on %s either; trying again before the next attempt", job.Key())
 		}
 	}

@@ -1,4 +1,4 @@
-package bot
+package queue
 
 import (
 	"context"
@@ -14,23 +14,21 @@ import (
 	"github.com/rs/zerolog"
 )
 
-func startQueue(t *testing.T, ev *fakeEvaluator, opts queueOptions) (*memQueue, *syncBuffer) {
+func startQueue(t *testing.T, ev *fakeExecutor, opts Options) (*Memory, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
-	d := &dispatcher{ev: ev, fanOutLimit: defaultFanOutLimit}
-	q := newMemQueue(opts, d, NewMetrics(), zerolog.New(logs))
-	d.queue = q
+	q := NewMemory(testOptions(opts), ev, NewMetrics(), zerolog.New(logs))
 	ctx, cancel := context.WithCancel(context.Background())
-	q.start(ctx)
-	t.Cleanup(func() { cancel(); q.wait() })
+	q.Start(ctx)
+	t.Cleanup(func() { cancel(); q.Wait() })
 	return q, logs
 }
 
-func waitIdle(t *testing.T, q *memQueue) {
+func waitIdle(t *testing.T, q *Memory) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := q.waitIdle(ctx); err != nil {
+	if err := q.WaitIdle(ctx); err != nil {
 		t.Fatalf("waitIdle: %v", err)
 	}
 }
@@ -80,13 +78,13 @@ func TestCoalesce(t *testing.T) {
 func TestQueueBurstForOnePRRunsAtMostTwice(t *testing.T) {
 	release := make(chan struct{})
 	var started atomic.Int32
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error {
 		if started.Add(1) == 1 {
 			<-release
 		}
 		return nil
 	}}
-	q, _ := startQueue(t, ev, queueOptions{Workers: 4})
+	q, _ := startQueue(t, ev, Options{Workers: 4})
 	for i := range 20 {
 		if err := q.enqueue(jobWork(context.Background(), prJob(7, fmt.Sprintf("sha-%02d", i)))); err != nil {
 			t.Fatalf("enqueue %d: %v", i, err)
@@ -107,11 +105,11 @@ func TestQueueBurstForOnePRRunsAtMostTwice(t *testing.T) {
 }
 
 func TestQueueNeverRunsOnePRConcurrently(t *testing.T) {
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error {
 		time.Sleep(time.Millisecond)
 		return nil
 	}}
-	q, _ := startQueue(t, ev, queueOptions{Workers: 8})
+	q, _ := startQueue(t, ev, Options{Workers: 8})
 	for i := range 200 {
 		// Three PRs, events interleaved, while workers are free to run them.
 		if err := q.enqueue(jobWork(context.Background(), prJob(i%3, fmt.Sprint(i)))); err != nil {
@@ -139,11 +137,11 @@ func TestQueueNeverRunsOnePRConcurrently(t *testing.T) {
 }
 
 func TestQueueRetriesThenReportsFailure(t *testing.T) {
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error {
 		return errors.New("github: 502 bad gateway")
 	}}
 	// A horizon shorter than one slow retry: give up after the fast attempts.
-	q, logs := startQueue(t, ev, queueOptions{Workers: 2, Backoff: []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond},
+	q, logs := startQueue(t, ev, Options{Workers: 2, Backoff: []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond},
 		Slow: time.Hour, Horizon: time.Millisecond})
 	if err := q.enqueue(jobWork(context.Background(), prJob(5, "abc"))); err != nil {
 		t.Fatal(err)
@@ -173,13 +171,13 @@ func TestQueueRetriesThenReportsFailure(t *testing.T) {
 
 func TestQueueRetrySucceeds(t *testing.T) {
 	var calls atomic.Int32
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error {
 		if calls.Add(1) == 1 {
 			return errors.New("timeout")
 		}
 		return nil
 	}}
-	q, _ := startQueue(t, ev, queueOptions{Workers: 1, Backoff: []time.Duration{time.Millisecond}})
+	q, _ := startQueue(t, ev, Options{Workers: 1, Backoff: []time.Duration{time.Millisecond}})
 	if err := q.enqueue(jobWork(context.Background(), prJob(5, "abc"))); err != nil {
 		t.Fatal(err)
 	}
@@ -195,13 +193,13 @@ func TestQueueRetrySucceeds(t *testing.T) {
 
 func TestQueueNewEventSkipsBackoff(t *testing.T) {
 	var calls atomic.Int32
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error {
 		if calls.Add(1) == 1 {
 			return errors.New("timeout")
 		}
 		return nil
 	}}
-	q, _ := startQueue(t, ev, queueOptions{Workers: 1, Backoff: []time.Duration{time.Hour}})
+	q, _ := startQueue(t, ev, Options{Workers: 1, Backoff: []time.Duration{time.Hour}})
 	if err := q.enqueue(jobWork(context.Background(), prJob(5, "old"))); err != nil {
 		t.Fatal(err)
 	}
@@ -222,8 +220,8 @@ func TestQueueNewEventSkipsBackoff(t *testing.T) {
 }
 
 func TestQueuePanicIsAFailure(t *testing.T) {
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error { panic("nil map") }}
-	q, logs := startQueue(t, ev, queueOptions{Workers: 1, Backoff: []time.Duration{}, Slow: time.Hour, Horizon: time.Millisecond})
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error { panic("nil map") }}
+	q, logs := startQueue(t, ev, Options{Workers: 1, Backoff: []time.Duration{}, Slow: time.Hour, Horizon: time.Millisecond})
 	if err := q.enqueue(jobWork(context.Background(), prJob(1, "a"))); err != nil {
 		t.Fatal(err)
 	}
@@ -239,22 +237,22 @@ func TestQueuePanicIsAFailure(t *testing.T) {
 
 func TestQueueFull(t *testing.T) {
 	release := make(chan struct{})
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error { <-release; return nil }}
-	q, _ := startQueue(t, ev, queueOptions{Workers: 1, MaxKeys: 2})
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error { <-release; return nil }}
+	q, _ := startQueue(t, ev, Options{Workers: 1, MaxKeys: 2})
 	defer close(release)
 	for _, j := range []Job{prJob(1, "a"), prJob(2, "a"), prJob(1, "b")} {
 		if err := q.enqueue(jobWork(context.Background(), j)); err != nil {
 			t.Fatalf("enqueue(%s) = %v, want nil (room, or merges into a waiting key)", j.Key(), err)
 		}
 	}
-	if err := q.enqueue(jobWork(context.Background(), prJob(3, "a"))); !errors.Is(err, errQueueFull) {
-		t.Errorf("enqueue of a third key = %v, want errQueueFull", err)
+	if err := q.enqueue(jobWork(context.Background(), prJob(3, "a"))); !errors.Is(err, ErrFull) {
+		t.Errorf("enqueue of a third key = %v, want ErrFull", err)
 	}
 }
 
 func TestQueueTaskGivesUp(t *testing.T) {
-	ev := &fakeEvaluator{failMergeGroup: errors.New("github: 500")}
-	q, logs := startQueue(t, ev, queueOptions{Workers: 1, Backoff: []time.Duration{time.Millisecond}})
+	ev := &fakeExecutor{failMergeGroup: errors.New("github: 500")}
+	q, logs := startQueue(t, ev, Options{Workers: 1, Backoff: []time.Duration{time.Millisecond}})
 	mg := Job{Kind: KindMergeGroup, InstallationID: 7, Owner: "o", Repo: "r", HeadSHA: "abc", DeliveryID: "d-9"}
 	if err := q.enqueue(jobWork(context.Background(), mg)); err != nil {
 		t.Fatal(err)

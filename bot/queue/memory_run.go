@@ -1,4 +1,4 @@
-package bot
+package queue
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 )
 
 // worker takes ready keys until the queue stops.
-func (q *memQueue) worker() {
+func (q *Memory) worker() {
 	defer q.wg.Done()
 	for {
 		select {
@@ -39,7 +39,7 @@ func (q *memQueue) worker() {
 // guardFor proves ownership in memory: the verdict in hand is the newest
 // unless an event for the same key arrived while it was computed, in which
 // case the newer work runs next and writes instead.
-func (q *memQueue) guardFor(key string) Guard {
+func (q *Memory) guardFor(key string) Guard {
 	return func(ctx context.Context) error {
 		q.mu.Lock()
 		defer q.mu.Unlock()
@@ -57,7 +57,7 @@ func (q *memQueue) guardFor(key string) Guard {
 // after a backoff, or give up. The key stays running until any failure
 // report is written, so a report never races an evaluation of the same
 // pull request.
-func (q *memQueue) process(key string, w *work) {
+func (q *Memory) process(key string, w *work) {
 	if q.isStopped() {
 		q.abandon(key, w)
 		return
@@ -108,7 +108,7 @@ func (q *memQueue) process(key string, w *work) {
 	q.changedLocked()
 }
 
-func (q *memQueue) isStopped() bool {
+func (q *Memory) isStopped() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.stopped
@@ -116,7 +116,7 @@ func (q *memQueue) isStopped() bool {
 
 // retry makes w ready again when its backoff ends, unless a newer event has
 // already replaced it.
-func (q *memQueue) retry(key string, w *work) {
+func (q *Memory) retry(key string, w *work) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
@@ -129,7 +129,7 @@ func (q *memQueue) retry(key string, w *work) {
 }
 
 // release ends a run: the key runs again if an event came in meanwhile.
-func (q *memQueue) release(key string) {
+func (q *Memory) release(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
@@ -143,7 +143,7 @@ func (q *memQueue) release(key string) {
 }
 
 // abandon records work cut off by shutdown so it is logged as unfinished.
-func (q *memQueue) abandon(key string, w *work) {
+func (q *Memory) abandon(key string, w *work) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
@@ -158,7 +158,7 @@ func (q *memQueue) abandon(key string, w *work) {
 
 // finishLocked ends e's run: its installation's share is free again, and a
 // key held for that share becomes ready.
-func (q *memQueue) finishLocked(e *entry) {
+func (q *Memory) finishLocked(e *entry) {
 	inst := e.current.job.InstallationID
 	e.current = nil
 	q.running--

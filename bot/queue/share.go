@@ -1,19 +1,16 @@
-package bot
+package queue
 
 // shares is the memory queue's fair share: at most limit evaluations or
 // tasks of one installation run at once, so one installation whose work is
 // slow (a hostile config, a huge repository, a slow GitHub Enterprise
 // server) cannot hold every worker while others wait. A ready key of an
 // installation at its limit is held, not dropped, and released in arrival
-// order as that installation's work finishes. The caller holds memQueue.mu.
+// order as that installation's work finishes. The caller holds Memory.mu.
 type shares struct {
 	limit int
 	busy  map[int64]int      // installation -> running keys
 	held  map[int64][]string // installation -> ready keys waiting for a share
 }
-
-// defaultShare leaves at least half the workers to other installations.
-func defaultShare(workers int) int { return max(1, workers/2) }
 
 func newShares(limit int) *shares {
 	return &shares{limit: limit, busy: map[int64]int{}, held: map[int64][]string{}}

@@ -6,26 +6,28 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"github.com/tiergate/tiergate/bot/queue"
 )
 
 // fakeEvaluator records what the intake asks of the evaluator. Its
 // behaviour is set by the optional funcs and tables before use.
 type fakeEvaluator struct {
 	// evaluate, when set, decides the result of Evaluate (after recording).
-	evaluate func(ctx context.Context, j Job) error
+	evaluate func(ctx context.Context, j queue.Job) error
 	// openPRs maps "owner/repo" to its open pull requests.
-	openPRs map[string][]Job
+	openPRs map[string][]queue.Job
 	// repos are the installation's repositories.
-	repos []RepoRef
+	repos []queue.RepoRef
 	// forCommit maps a head SHA to its pull requests.
-	forCommit map[string][]Job
+	forCommit map[string][]queue.Job
 	// failMergeGroup, when set, is returned by CompleteMergeGroup.
 	failMergeGroup error
 
 	mu            sync.Mutex
-	evaluated     []Job
+	evaluated     []queue.Job
 	reported      []reported
-	configChanged []RepoRef
+	configChanged []queue.RepoRef
 	mergeGroups   []string
 	commits       []string
 	running       map[string]int
@@ -33,11 +35,11 @@ type fakeEvaluator struct {
 }
 
 type reported struct {
-	Job   Job
+	Job   queue.Job
 	Cause string
 }
 
-func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job, guard Guard) error {
+func (f *fakeEvaluator) Evaluate(ctx context.Context, j queue.Job, guard queue.Guard) error {
 	f.mu.Lock()
 	f.evaluated = append(f.evaluated, j)
 	if f.running == nil {
@@ -59,7 +61,7 @@ func (f *fakeEvaluator) Evaluate(ctx context.Context, j Job, guard Guard) error 
 	return nil
 }
 
-func (f *fakeEvaluator) ReportFailure(ctx context.Context, j Job, cause error, guard Guard) error {
+func (f *fakeEvaluator) ReportFailure(ctx context.Context, j queue.Job, cause error, guard queue.Guard) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.running[j.Key()] > 0 {
@@ -69,7 +71,7 @@ func (f *fakeEvaluator) ReportFailure(ctx context.Context, j Job, cause error, g
 	return nil
 }
 
-func (f *fakeEvaluator) OpenPullRequests(ctx context.Context, installationID int64, owner, repo string) ([]Job, error) {
+func (f *fakeEvaluator) OpenPullRequests(ctx context.Context, installationID int64, owner, repo string) ([]queue.Job, error) {
 	jobs, ok := f.openPRs[owner+"/"+repo]
 	if !ok {
 		return nil, fmt.Errorf("fake: no repository %s/%s", owner, repo)
@@ -77,18 +79,18 @@ func (f *fakeEvaluator) OpenPullRequests(ctx context.Context, installationID int
 	return jobs, nil
 }
 
-func (f *fakeEvaluator) InstallationRepos(ctx context.Context, installationID int64) ([]RepoRef, error) {
+func (f *fakeEvaluator) InstallationRepos(ctx context.Context, installationID int64) ([]queue.RepoRef, error) {
 	return f.repos, nil
 }
 
-func (f *fakeEvaluator) PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]Job, error) {
+func (f *fakeEvaluator) PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]queue.Job, error) {
 	f.mu.Lock()
 	f.commits = append(f.commits, fmt.Sprintf("%d %s/%s@%s", installationID, owner, repo, sha))
 	f.mu.Unlock()
 	return f.forCommit[sha], nil
 }
 
-func (f *fakeEvaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard Guard) error {
+func (f *fakeEvaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard queue.Guard) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.mergeGroups = append(f.mergeGroups, fmt.Sprintf("%d %s/%s@%s", installationID, owner, repo, headSHA))
@@ -98,15 +100,15 @@ func (f *fakeEvaluator) CompleteMergeGroup(ctx context.Context, installationID i
 func (f *fakeEvaluator) ConfigChanged(owner, repo string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.configChanged = append(f.configChanged, RepoRef{Owner: owner, Name: repo})
+	f.configChanged = append(f.configChanged, queue.RepoRef{Owner: owner, Name: repo})
 }
 
 // calls returns copies of what was recorded so far.
-func (f *fakeEvaluator) calls() (evaluated []Job, rep []reported, cfg []RepoRef, mg []string) {
+func (f *fakeEvaluator) calls() (evaluated []queue.Job, rep []reported, cfg []queue.RepoRef, mg []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Job(nil), f.evaluated...), append([]reported(nil), f.reported...),
-		append([]RepoRef(nil), f.configChanged...), append([]string(nil), f.mergeGroups...)
+	return append([]queue.Job(nil), f.evaluated...), append([]reported(nil), f.reported...),
+		append([]queue.RepoRef(nil), f.configChanged...), append([]string(nil), f.mergeGroups...)
 }
 
 // syncBuffer is a log sink safe for concurrent writers.

@@ -8,31 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-func TestShares(t *testing.T) {
-	s := newShares(2)
-	for _, step := range []struct {
-		admit int64
-		key   string
-		want  bool
-	}{
-		{1, "a", true}, {1, "b", true}, {1, "c", false}, {2, "x", true}, {1, "d", false},
-	} {
-		if got := s.admit(step.admit, step.key); got != step.want {
-			t.Errorf("admit(%d, %q) = %t, want %t", step.admit, step.key, got, step.want)
-		}
-	}
-	for _, want := range []string{"c", "d", ""} {
-		got, _ := s.done(1)
-		if got != want {
-			t.Errorf("done(1) = %q, want %q (held keys in arrival order)", got, want)
-		}
-	}
-	if key, ok := s.done(2); ok {
-		t.Errorf("done(2) = %q, want nothing held", key)
-	}
-}
+	"github.com/tiergate/tiergate/bot/queue"
+)
 
 // TestFairShareVictimRunsWhileAnInstallationIsStuck is the hostile-glob
 // scenario of issue 8 with the slowness simulated: eight pull requests of
@@ -43,7 +21,7 @@ func TestShares(t *testing.T) {
 func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 	st := newStuckInstallation(1)
 	ev := &fakeEvaluator{evaluate: st.evaluate}
-	ts := startServer(t, ev, queueOptions{Workers: 4}, nil)
+	ts := startServer(t, ev, queue.Options{Workers: 4}, nil)
 	const stuck = 8
 	for n := 1; n <= stuck; n++ {
 		body := payload(t, "pull_request", "synchronize.payload.json", map[string]any{"number": n, "pull_request.number": n})
@@ -126,7 +104,7 @@ func newStuckInstallation(id int64) *stuckInstallation {
 	return &stuckInstallation{id: id, release: make(chan struct{}), victimDone: make(chan []string, 1)}
 }
 
-func (s *stuckInstallation) evaluate(ctx context.Context, j Job) error {
+func (s *stuckInstallation) evaluate(ctx context.Context, j queue.Job) error {
 	s.mu.Lock()
 	if j.InstallationID != s.id {
 		s.victimDone <- slices.Clone(s.finished)

@@ -1,4 +1,4 @@
-package bot
+package queue
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 
 // pgReplica is one replica's queue on a shared database.
 type pgReplica struct {
-	q      *pgQueue
+	q      *Postgres
 	store  *pgstore.Store
 	cancel context.CancelFunc
 	logs   *syncBuffer
@@ -27,7 +27,7 @@ type pgReplica struct {
 
 // startPGReplicas starts n queues on one fresh database, each with its own
 // connection pool, all running jobs through ev.
-func startPGReplicas(t *testing.T, n int, ev *fakeEvaluator, opts queueOptions) []*pgReplica {
+func startPGReplicas(t *testing.T, n int, ev *fakeExecutor, opts Options) []*pgReplica {
 	t.Helper()
 	if opts.Poll == 0 {
 		opts.Poll = 100 * time.Millisecond
@@ -42,11 +42,9 @@ func startPGReplicas(t *testing.T, n int, ev *fakeEvaluator, opts queueOptions) 
 			t.Fatalf("pgstore.Open: %v", err)
 		}
 		logs := &syncBuffer{}
-		d := &dispatcher{ev: ev, fanOutLimit: defaultFanOutLimit}
-		q := newPGQueue(store, 29310, opts, d, NewMetrics(), zerolog.New(logs))
-		d.queue = q
+		q := NewPostgres(store, 29310, testOptions(opts), ev, NewMetrics(), zerolog.New(logs))
 		qctx, qcancel := context.WithCancel(context.Background())
-		q.start(qctx)
+		q.Start(qctx)
 		r := &pgReplica{q: q, store: store, cancel: qcancel, logs: logs}
 		t.Cleanup(func() { r.stop(); store.Close() })
 		out = append(out, r)
@@ -56,21 +54,21 @@ func startPGReplicas(t *testing.T, n int, ev *fakeEvaluator, opts queueOptions) 
 
 func (r *pgReplica) stop() {
 	r.cancel()
-	r.q.wait()
+	r.q.Wait()
 }
 
-func pgWaitIdle(t *testing.T, q *pgQueue) {
+func pgWaitIdle(t *testing.T, q *Postgres) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := q.waitIdle(ctx); err != nil {
+	if err := q.WaitIdle(ctx); err != nil {
 		t.Fatalf("waitIdle: %v", err)
 	}
 }
 
-func submitJobs(t *testing.T, q *pgQueue, delivery string, jobs ...Job) bool {
+func submitJobs(t *testing.T, q *Postgres, delivery string, jobs ...Job) bool {
 	t.Helper()
-	dup, err := q.submit(context.Background(), delivery, jobs)
+	dup, err := q.Submit(context.Background(), delivery, jobs)
 	if err != nil {
 		t.Fatalf("submit(%s): %v", delivery, err)
 	}
@@ -78,12 +76,12 @@ func submitJobs(t *testing.T, q *pgQueue, delivery string, jobs ...Job) bool {
 }
 
 func TestPGQueueBurstOverReplicas(t *testing.T) {
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error {
 		time.Sleep(5 * time.Millisecond)
 		return nil
 	}}
 	// The debounce window outlasts the burst even under the race detector.
-	rs := startPGReplicas(t, 3, ev, queueOptions{Workers: 4, Debounce: 3 * time.Second})
+	rs := startPGReplicas(t, 3, ev, Options{Workers: 4, Debounce: 3 * time.Second})
 	// 20 events for each of 5 pull requests, spread over the replicas, as a
 	// load balancer would.
 	for i := range 20 {
@@ -126,7 +124,7 @@ func TestPGQueueGuardRefusesAStaleWrite(t *testing.T) {
 	var calls atomic.Int32
 	var mu sync.Mutex
 	var guardErrs []error
-	ev := &fakeEvaluator{}
+	ev := &fakeExecutor{}
 	ev.evaluate = func(ctx context.Context, j Job) error {
 		if calls.Add(1) == 1 {
 			close(started)
@@ -134,21 +132,18 @@ func TestPGQueueGuardRefusesAStaleWrite(t *testing.T) {
 		}
 		return nil
 	}
-	rs := startPGReplicas(t, 2, ev, queueOptions{Workers: 2})
-	// Wrap the dispatcher's evaluator so the attempt checks its guard the
-	// way the real evaluator does before writing.
-	for _, r := range rs {
-		d := r.q.run.exec.(*dispatcher)
-		d.ev = guardedEvaluator{fakeEvaluator: ev, onWrite: func(err error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if err == nil {
-				wrote.Add(1)
-			} else {
-				guardErrs = append(guardErrs, err)
-			}
-		}}
+	// The attempt checks its guard the way the real evaluator does before
+	// writing.
+	ev.onWrite = func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err == nil {
+			wrote.Add(1)
+		} else {
+			guardErrs = append(guardErrs, err)
+		}
 	}
+	rs := startPGReplicas(t, 2, ev, Options{Workers: 2})
 	submitJobs(t, rs[0].q, "d-1", prJob(4, "old"))
 	<-started
 	// A newer event arrives through the other replica while the first
@@ -167,24 +162,9 @@ func TestPGQueueGuardRefusesAStaleWrite(t *testing.T) {
 	}
 }
 
-// guardedEvaluator asks the guard before "writing", as Evaluate does.
-type guardedEvaluator struct {
-	*fakeEvaluator
-	onWrite func(error)
-}
-
-func (g guardedEvaluator) Evaluate(ctx context.Context, j Job, guard Guard) error {
-	if err := g.fakeEvaluator.Evaluate(ctx, j, guard); err != nil {
-		return err
-	}
-	err := guard.Check(ctx)
-	g.onWrite(err)
-	return err
-}
-
 func TestPGQueueDeadReplicaLosesItsWork(t *testing.T) {
-	ev := &fakeEvaluator{}
-	rs := startPGReplicas(t, 1, ev, queueOptions{Workers: 1, Lease: 2 * time.Second})
+	ev := &fakeExecutor{}
+	rs := startPGReplicas(t, 1, ev, Options{Workers: 1, Lease: 2 * time.Second})
 	// A replica that claimed the work and died: its lease is never renewed.
 	rs[0].stop()
 	ctx := context.Background()
@@ -197,12 +177,10 @@ func TestPGQueueDeadReplicaLosesItsWork(t *testing.T) {
 		t.Fatalf("Claim = %v, %v", c, err)
 	}
 	// A live replica on the same database takes it once the lease expires.
-	d := &dispatcher{ev: ev, fanOutLimit: defaultFanOutLimit}
-	q := newPGQueue(dead, 29310, queueOptions{Workers: 1, Lease: 2 * time.Second, Poll: 100 * time.Millisecond}, d, NewMetrics(), zerolog.Nop())
-	d.queue = q
+	q := NewPostgres(dead, 29310, testOptions(Options{Workers: 1, Lease: 2 * time.Second, Poll: 100 * time.Millisecond}), ev, NewMetrics(), zerolog.Nop())
 	qctx, cancel := context.WithCancel(ctx)
-	defer func() { cancel(); q.wait() }()
-	q.start(qctx)
+	defer func() { cancel(); q.Wait() }()
+	q.Start(qctx)
 	pgWaitIdle(t, q)
 	got, _, _, _ := ev.calls()
 	if len(got) != 1 || got[0].HeadSHA != "abc" {
@@ -217,7 +195,7 @@ func TestPGQueueDeadReplicaLosesItsWork(t *testing.T) {
 func TestPGQueueRateLimitWaitsForResetWithoutSpendingAttempts(t *testing.T) {
 	var reset time.Time // set by the first attempt
 	var calls atomic.Int32
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error {
 		if calls.Add(1) == 1 {
 			reset = time.Now().Add(1500 * time.Millisecond)
 		}
@@ -230,7 +208,7 @@ func TestPGQueueRateLimitWaitsForResetWithoutSpendingAttempts(t *testing.T) {
 	}}
 	// One fast attempt only: if the rate limit spent attempts, the job
 	// would be given up and reported.
-	rs := startPGReplicas(t, 1, ev, queueOptions{Workers: 1, Backoff: []time.Duration{}, Slow: time.Hour, Horizon: time.Millisecond})
+	rs := startPGReplicas(t, 1, ev, Options{Workers: 1, Backoff: []time.Duration{}, Slow: time.Hour, Horizon: time.Millisecond})
 	submitJobs(t, rs[0].q, "d-1", prJob(3, "abc"))
 	pgWaitIdle(t, rs[0].q)
 	got, rep, _, _ := ev.calls()
@@ -246,8 +224,8 @@ func TestPGQueueRateLimitWaitsForResetWithoutSpendingAttempts(t *testing.T) {
 }
 
 func TestPGQueueRetriesThenReports(t *testing.T) {
-	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j Job) error { return errors.New("github: 502 bad gateway") }}
-	rs := startPGReplicas(t, 2, ev, queueOptions{Workers: 1, Backoff: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond},
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error { return errors.New("github: 502 bad gateway") }}
+	rs := startPGReplicas(t, 2, ev, Options{Workers: 1, Backoff: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond},
 		Slow: 20 * time.Millisecond, Horizon: 50 * time.Millisecond})
 	submitJobs(t, rs[0].q, "d-1", prJob(5, "abc"))
 	for _, r := range rs {
@@ -274,20 +252,20 @@ func TestPGQueueRetriesThenReports(t *testing.T) {
 // is evaluated while they are still blocked.
 func TestPGQueueFairShare(t *testing.T) {
 	st := newStuckInstallation(1)
-	ev := &fakeEvaluator{evaluate: st.evaluate}
-	rs := startPGReplicas(t, 1, ev, queueOptions{Workers: 4, Poll: 20 * time.Millisecond})
+	ev := &fakeExecutor{evaluate: st.evaluate}
+	rs := startPGReplicas(t, 1, ev, Options{Workers: 4, Poll: 20 * time.Millisecond})
 	q := rs[0].q
 	ctx := context.Background()
 	var jobs []Job
 	for n := 1; n <= 8; n++ {
 		jobs = append(jobs, prJob(n, fmt.Sprintf("sha%d", n)))
 	}
-	if _, err := q.submit(ctx, "d-stuck", jobs); err != nil {
+	if _, err := q.Submit(ctx, "d-stuck", jobs); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "installation 1 to take its share of the workers", func() bool { return len(st.startedNow()) >= 2 })
 	victim := Job{InstallationID: 2, Owner: "other", Repo: "victim", Number: 1, HeadSHA: "v", DeliveryID: "d-victim"}
-	if _, err := q.submit(ctx, "d-victim", []Job{victim}); err != nil {
+	if _, err := q.Submit(ctx, "d-victim", []Job{victim}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -1,7 +1,6 @@
-package bot
+package queue
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/tiergate/tiergate/bot/internal/wait"
 	"github.com/tiergate/tiergate/bot/pgstore"
 )
 
@@ -21,7 +21,6 @@ import (
 // never writes after another replica may have taken the pull request over.
 const (
 	guardMargin      = 10 * time.Second
-	defaultPoll      = time.Second      // longest sleep between claims when no NOTIFY arrives
 	pgStatsInterval  = 15 * time.Second // queue depth and oldest-due metrics
 	pgErrorPause     = time.Second      // after a failed claim (database unreachable)
 	pgReleaseTimeout = 5 * time.Second
@@ -29,14 +28,14 @@ const (
 	pgRetention      = 7 * 24 * time.Hour // delivery IDs and redelivery marks
 )
 
-// pgQueue keeps work in PostgreSQL: every replica submits into and claims
+// Postgres keeps work in PostgreSQL: every replica submits into and claims
 // from the same table, so a crash after a 202 loses nothing, a burst spread
 // over replicas still coalesces per pull request, and at most one replica
 // evaluates a pull request at a time (its lease). See bot/pgstore.
-type pgQueue struct {
+type Postgres struct {
 	store   *pgstore.Store
 	run     *runner
-	opts    queueOptions
+	opts    Options
 	appID   int64
 	owner   string // this replica's lease owner name
 	metrics *Metrics
@@ -52,9 +51,8 @@ type pgQueue struct {
 	stopOnce sync.Once
 }
 
-func newPGQueue(store *pgstore.Store, appID int64, opts queueOptions, exec executor, m *Metrics, logger zerolog.Logger) *pgQueue {
-	opts = opts.withDefaults()
-	return &pgQueue{
+func NewPostgres(store *pgstore.Store, appID int64, opts Options, exec Executor, m *Metrics, logger zerolog.Logger) *Postgres {
+	return &Postgres{
 		store: store, run: opts.runner(exec, m, logger), opts: opts, appID: appID,
 		owner: leaseOwner(), metrics: m, logger: logger, stop: make(chan struct{}),
 	}
@@ -68,7 +66,7 @@ func leaseOwner() string {
 }
 
 func toItem(j Job) pgstore.Item {
-	return pgstore.Item{Key: j.Key(), Kind: string(cmp.Or(j.Kind, KindEvaluate)), InstallationID: j.InstallationID, Owner: j.Owner, Repo: j.Repo,
+	return pgstore.Item{Key: j.Key(), Kind: string(j.kind()), InstallationID: j.InstallationID, Owner: j.Owner, Repo: j.Repo,
 		Number: j.Number, HeadSHA: j.HeadSHA, DeliveryID: j.DeliveryID, Event: j.Event, RequireWriteFrom: j.RequireWriteFrom}
 }
 
@@ -77,9 +75,9 @@ func fromItem(it pgstore.Item) Job {
 		HeadSHA: it.HeadSHA, DeliveryID: it.DeliveryID, Event: it.Event, RequireWriteFrom: it.RequireWriteFrom}
 }
 
-func (q *pgQueue) submit(ctx context.Context, deliveryID string, jobs []Job) (bool, error) {
+func (q *Postgres) Submit(ctx context.Context, deliveryID string, jobs []Job) (bool, error) {
 	if q.draining.Load() && deliveryID != "" {
-		return false, errQueueStopped
+		return false, ErrStopped
 	}
 	items := make([]pgstore.Item, len(jobs))
 	for i, j := range jobs {
@@ -88,13 +86,13 @@ func (q *pgQueue) submit(ctx context.Context, deliveryID string, jobs []Job) (bo
 	return q.store.Submit(ctx, q.appID, deliveryID, items, q.opts.Debounce)
 }
 
-func (q *pgQueue) ready(ctx context.Context) error {
+func (q *Postgres) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	return q.store.Ping(ctx)
 }
 
-func (q *pgQueue) start(ctx context.Context) {
+func (q *Postgres) Start(ctx context.Context) {
 	context.AfterFunc(ctx, func() { q.stopOnce.Do(func() { close(q.stop) }) })
 	for range q.opts.Workers {
 		q.wg.Add(1)
@@ -106,7 +104,7 @@ func (q *pgQueue) start(ctx context.Context) {
 
 // stopped returns a context that ends when the workers must stop, and its
 // cancel, which the caller must call.
-func (q *pgQueue) stopped() (context.Context, context.CancelFunc) {
+func (q *Postgres) stopped() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		select {
@@ -118,7 +116,7 @@ func (q *pgQueue) stopped() (context.Context, context.CancelFunc) {
 	return ctx, cancel
 }
 
-func (q *pgQueue) worker() {
+func (q *Postgres) worker() {
 	defer q.wg.Done()
 	ctx, cancel := q.stopped()
 	defer cancel()
@@ -131,7 +129,7 @@ func (q *pgQueue) worker() {
 		switch {
 		case err != nil && ctx.Err() == nil:
 			q.logger.Error().Err(err).Msg("could not claim work from the database; retrying")
-			_ = sleepCtx(ctx, pgErrorPause)
+			_ = wait.Sleep(ctx, pgErrorPause)
 		case c == nil:
 			_ = q.store.Wait(ctx, q.opts.Poll)
 		default:
@@ -141,8 +139,8 @@ func (q *pgQueue) worker() {
 }
 
 // claim leases the next due row within this replica's fair share per
-// installation (queueOptions.Share).
-func (q *pgQueue) claim(ctx context.Context) (*pgstore.Claim, error) {
+// installation (Options.Share).
+func (q *Postgres) claim(ctx context.Context) (*pgstore.Claim, error) {
 	q.claimMu.Lock()
 	defer q.claimMu.Unlock()
 	return q.store.Claim(ctx, q.owner, q.opts.Lease, q.opts.Share)
@@ -151,7 +149,7 @@ func (q *pgQueue) claim(ctx context.Context) (*pgstore.Claim, error) {
 // process runs one claimed row: it renews the lease while the attempt
 // runs, lets the attempt write only while the lease and generation hold,
 // and records the outcome in the row.
-func (q *pgQueue) process(stopCtx context.Context, c *pgstore.Claim) {
+func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim) {
 	q.running.Add(1)
 	q.metrics.InFlight.Inc()
 	defer func() {
@@ -216,7 +214,7 @@ func (q *pgQueue) process(stopCtx context.Context, c *pgstore.Claim) {
 
 // renew keeps the lease alive until ctx ends; when the lease is lost it
 // cancels the attempt, whose writes the guard would refuse anyway.
-func (q *pgQueue) renew(ctx context.Context, cancel context.CancelFunc, c *pgstore.Claim) {
+func (q *Postgres) renew(ctx context.Context, cancel context.CancelFunc, c *pgstore.Claim) {
 	t := time.NewTicker(q.opts.Renew)
 	defer t.Stop()
 	for {
@@ -240,7 +238,7 @@ func (q *pgQueue) renew(ctx context.Context, cancel context.CancelFunc, c *pgsto
 // reportStats publishes the shared queue's depth and the age of its oldest
 // due row, as the database sees them, and prunes old delivery IDs and
 // redelivery marks once an hour.
-func (q *pgQueue) reportStats() {
+func (q *Postgres) reportStats() {
 	defer q.wg.Done()
 	ctx, cancel := q.stopped()
 	defer cancel()
@@ -250,14 +248,14 @@ func (q *pgQueue) reportStats() {
 		depth, oldest, err := q.store.Stats(sctx)
 		scancel()
 		if err == nil {
-			q.metrics.QueueDepth.Set(float64(depth))
+			q.metrics.Depth.Set(float64(depth))
 			q.metrics.OldestDueSeconds.Set(oldest.Seconds())
 		}
 		if time.Since(pruned) >= pgPruneInterval {
 			pruned = time.Now()
 			q.prune(ctx)
 		}
-		if sleepCtx(ctx, pgStatsInterval) != nil {
+		if wait.Sleep(ctx, pgStatsInterval) != nil {
 			return
 		}
 	}
@@ -265,7 +263,7 @@ func (q *pgQueue) reportStats() {
 
 // prune forgets delivery IDs and redelivery marks older than pgRetention:
 // GitHub keeps deliveries for 3 days, so none can come back after that.
-func (q *pgQueue) prune(ctx context.Context) {
+func (q *Postgres) prune(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if _, err := q.store.PruneDeliveries(ctx, pgRetention); err != nil && ctx.Err() == nil {
@@ -278,28 +276,28 @@ func (q *pgQueue) prune(ctx context.Context) {
 
 // drain stops claiming and waits for running attempts. Work still queued
 // stays in the database for the other replicas or the next start.
-func (q *pgQueue) drain(ctx context.Context) error {
+func (q *Postgres) Drain(ctx context.Context) error {
 	q.draining.Store(true)
 	for q.running.Load() > 0 {
-		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+		if err := wait.Sleep(ctx, 10*time.Millisecond); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (q *pgQueue) wait() { q.wg.Wait() }
+func (q *Postgres) Wait() { q.wg.Wait() }
 
 // unfinished is empty: nothing is lost when a replica stops.
-func (q *pgQueue) unfinished() []Job { return nil }
+func (q *Postgres) Unfinished() []Job { return nil }
 
-func (q *pgQueue) waitIdle(ctx context.Context) error {
+func (q *Postgres) WaitIdle(ctx context.Context) error {
 	for {
 		depth, _, err := q.store.Stats(ctx)
 		if err == nil && depth == 0 && q.running.Load() == 0 {
 			return nil
 		}
-		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+		if err := wait.Sleep(ctx, 20*time.Millisecond); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package bot
+package queue
 
 import (
 	"errors"
@@ -14,10 +14,7 @@ import (
 // and the evaluation keeps being retried every 5 minutes while the pull
 // request is open, for up to three days. No earlier verdict stands
 // unchallenged after an event for a newer state was accepted.
-var (
-	defaultBackoff       = []time.Duration{5 * time.Second, 20 * time.Second, 80 * time.Second}
-	defaultSlowRetry     = 5 * time.Minute
-	defaultRetryHorizon  = 72 * time.Hour
+const (
 	retryJitterFraction  = 0.2
 	supersededRetryDelay = 0 * time.Second
 )
@@ -27,19 +24,6 @@ type retrySchedule struct {
 	Backoff []time.Duration // waits before attempts 2, 3, ...
 	Slow    time.Duration   // wait between attempts after Backoff is spent
 	Horizon time.Duration   // give up once the slow retries span this long
-}
-
-func (r retrySchedule) withDefaults() retrySchedule {
-	if r.Backoff == nil {
-		r.Backoff = defaultBackoff
-	}
-	if r.Slow <= 0 {
-		r.Slow = defaultSlowRetry
-	}
-	if r.Horizon <= 0 {
-		r.Horizon = defaultRetryHorizon
-	}
-	return r
 }
 
 // fastAttempts is how many attempts run before the failure is reported.

@@ -1,4 +1,4 @@
-package bot
+package queue
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 func TestQueueDebounce(t *testing.T) {
 	t.Run("a burst within the window is one evaluation of the newest head", func(t *testing.T) {
-		ev := &fakeEvaluator{}
-		q, _ := startQueue(t, ev, queueOptions{Workers: 4, Debounce: 200 * time.Millisecond})
+		ev := &fakeExecutor{}
+		q, _ := startQueue(t, ev, Options{Workers: 4, Debounce: 200 * time.Millisecond})
 		for i := range 20 {
 			if err := q.enqueue(jobWork(context.Background(), prJob(7, fmt.Sprintf("sha-%02d", i)))); err != nil {
 				t.Fatalf("enqueue %d: %v", i, err)
@@ -23,8 +23,8 @@ func TestQueueDebounce(t *testing.T) {
 		}
 	})
 	t.Run("different pull requests settle independently", func(t *testing.T) {
-		ev := &fakeEvaluator{}
-		q, _ := startQueue(t, ev, queueOptions{Workers: 2, Debounce: 50 * time.Millisecond})
+		ev := &fakeExecutor{}
+		q, _ := startQueue(t, ev, Options{Workers: 2, Debounce: 50 * time.Millisecond})
 		for n := 1; n <= 3; n++ {
 			if err := q.enqueue(jobWork(context.Background(), prJob(n, "sha"))); err != nil {
 				t.Fatal(err)
@@ -36,14 +36,14 @@ func TestQueueDebounce(t *testing.T) {
 		}
 	})
 	t.Run("shutdown runs settling work instead of dropping it", func(t *testing.T) {
-		ev := &fakeEvaluator{}
-		q, _ := startQueue(t, ev, queueOptions{Workers: 1, Debounce: time.Hour})
+		ev := &fakeExecutor{}
+		q, _ := startQueue(t, ev, Options{Workers: 1, Debounce: time.Hour})
 		if err := q.enqueue(jobWork(context.Background(), prJob(9, "sha"))); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := q.drain(ctx); err != nil {
+		if err := q.Drain(ctx); err != nil {
 			t.Fatalf("drain: %v", err)
 		}
 		if got, _, _, _ := ev.calls(); len(got) != 1 {
