@@ -16,7 +16,7 @@ import (
 // an upper bound on the CPU an evaluation costs, and so a lower bound on
 // how many evaluations one replica's CPU can sustain.
 //
-//	go test ./bot -run '^$' -bench BenchmarkEvaluateWarm -benchtime 200x -count 5
+//	go test ./bot/evaluator -run '^$' -bench BenchmarkEvaluateWarm -benchtime 200x -count 5
 func BenchmarkEvaluateWarm(b *testing.B) {
 	fake := githubtest.New(b)
 	fake.AddRepo(evOwner, evRepo, "main")
