@@ -41,6 +41,9 @@ type cluster struct {
 	replicas []*replica
 	delivery atomic.Int64
 	next     atomic.Int64 // round robin
+	// dbURLFor, when set, gives replica i its own database URL (for
+	// example another role, to cut one replica off the database).
+	dbURLFor func(i int) string
 }
 
 // replica is one process slot: a fixed port, restarted in place.
@@ -111,7 +114,11 @@ func (c *cluster) env(r *replica) []string {
 		"TIERGATE_SWEEP_INTERVAL=" + c.opts.sweep.String(),
 	}
 	if c.opts.database {
-		env = append(env, "TIERGATE_DATABASE_URL="+c.dbURL)
+		u := c.dbURL
+		if c.dbURLFor != nil {
+			u = c.dbURLFor(r.index)
+		}
+		env = append(env, "TIERGATE_DATABASE_URL="+u)
 	}
 	return env
 }
