@@ -67,6 +67,9 @@ func newCheckRuns(appID int64, name, detailsURL string, now func() time.Time) *c
 // Whether to write is decided against what GitHub holds now; guard is
 // called just before each write, and its error is returned unwritten.
 func (c *checkRuns) upsert(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard) error {
+	// A write that waits (a retry, a rate limit) asks the guard again
+	// before it is resent.
+	ctx = ghclient.WithWriteCheck(ctx, guard.Check)
 	out.Summary = truncateOutput(out.Summary)
 	cur, err := c.current(ctx, gh, owner, repo, sha)
 	if err != nil {

@@ -52,6 +52,9 @@ func hashText(s string) string {
 // the verdict, including back to passing. What exists is read from GitHub
 // each time; guard is called just before each write.
 func (c *stickyComments) upsert(ctx context.Context, gh *github.Client, owner, repo string, number int, markdown string, create bool, guard queue.Guard) error {
+	// A write that waits (a retry, a rate limit) asks the guard again
+	// before it is resent.
+	ctx = ghclient.WithWriteCheck(ctx, guard.Check)
 	body := commentBody(markdown)
 	cur, err := c.find(ctx, gh, owner, repo, number)
 	if err != nil {

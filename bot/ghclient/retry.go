@@ -126,6 +126,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("waiting to retry %s: %w", endpointTemplate(req.Method, req.URL.Path, t.prefix), err)
 		}
+		if err := recheckWrite(ctx, req); err != nil {
+			return nil, err
+		}
 	}
 }
 

@@ -125,6 +125,9 @@ func (q *Postgres) worker() {
 			<-ctx.Done()
 			return
 		}
+		// Taken before the claim is sent: the lease the database grants
+		// ends no earlier than this plus the lease length.
+		claimedAt := time.Now()
 		c, err := q.claim(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -133,7 +136,7 @@ func (q *Postgres) worker() {
 		case c == nil:
 			_ = q.store.Wait(ctx, q.opts.Poll)
 		default:
-			q.process(ctx, c)
+			q.process(ctx, c, claimedAt)
 		}
 	}
 }
@@ -149,7 +152,7 @@ func (q *Postgres) claim(ctx context.Context) (*pgstore.Claim, error) {
 // process runs one claimed row: it renews the lease while the attempt
 // runs, lets the attempt write only while the lease and generation hold,
 // and records the outcome in the row.
-func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim) {
+func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim, claimedAt time.Time) {
 	q.running.Add(1)
 	q.metrics.InFlight.Inc()
 	defer func() {
@@ -167,10 +170,10 @@ func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim) {
 	renewDone := make(chan struct{})
 	go func() {
 		defer close(renewDone)
-		q.renew(renewCtx, cancel, c)
+		q.renew(renewCtx, cancel, c, claimedAt)
 	}()
 	guard := func(gctx context.Context) error {
-		err := q.store.Current(gctx, c, guardMargin)
+		err := q.store.Current(gctx, c, q.margin())
 		if errors.Is(err, pgstore.ErrSuperseded) || errors.Is(err, pgstore.ErrLeaseLost) {
 			return fmt.Errorf("%w (%v)", ErrSuperseded, err)
 		}
@@ -180,6 +183,12 @@ func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim) {
 		return nil
 	}
 	err := q.run.attempt(ctx, job, st, guard)
+	var d retryDecision
+	if err != nil && stopCtx.Err() == nil {
+		// Decided (and any failure reported) while the lease is still
+		// renewed, so the report is guarded like any other write.
+		d = q.run.failed(ctx, job, st, err, guard)
+	}
 	stopRenew()
 	<-renewDone
 
@@ -200,7 +209,6 @@ func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim) {
 		}
 		return
 	}
-	d := q.run.failed(ctx, job, st, err, guard)
 	if d.GiveUp {
 		if _, ferr := q.store.Finish(bg, c); ferr != nil && !errors.Is(ferr, pgstore.ErrLeaseLost) {
 			l.Error().Err(ferr).Msg("could not remove work given up on")
@@ -212,25 +220,40 @@ func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim) {
 	}
 }
 
-// renew keeps the lease alive until ctx ends; when the lease is lost it
-// cancels the attempt, whose writes the guard would refuse anyway.
-func (q *Postgres) renew(ctx context.Context, cancel context.CancelFunc, c *pgstore.Claim) {
-	t := time.NewTicker(q.opts.Renew)
-	defer t.Stop()
+// margin is how much of the lease must be left for a write: guardMargin,
+// or a third of a lease shorter than 30 s (tests).
+func (q *Postgres) margin() time.Duration { return min(guardMargin, q.opts.Lease/3) }
+
+// renew keeps the lease alive until ctx ends. It cancels the attempt when
+// the lease is lost, and also when it cannot confirm the lease for so long
+// that less than guardMargin of it may be left (the database unreachable):
+// from then on another replica may take the work over, so this attempt
+// must not send another request, a write above all. Lease ends are judged
+// on this process's clock from when each renewal was sent, never by
+// comparing clocks with the database.
+func (q *Postgres) renew(ctx context.Context, cancel context.CancelFunc, c *pgstore.Claim, since time.Time) {
+	deadline := since.Add(q.opts.Lease - q.margin())
 	for {
-		select {
-		case <-ctx.Done():
+		next := min(q.opts.Renew, time.Until(deadline))
+		if err := wait.Sleep(ctx, max(next, 0)); err != nil {
 			return
-		case <-t.C:
 		}
+		if !time.Now().Before(deadline) {
+			zerolog.Ctx(ctx).Error().Msg("could not confirm the lease in time; abandoning this attempt so that nothing is written after another replica may take over")
+			cancel()
+			return
+		}
+		sentAt := time.Now()
 		err := q.store.Renew(ctx, c, q.opts.Lease)
 		switch {
+		case err == nil:
+			deadline = sentAt.Add(q.opts.Lease - q.margin())
 		case errors.Is(err, pgstore.ErrLeaseLost):
 			zerolog.Ctx(ctx).Warn().Msg("lease lost to another replica; abandoning this attempt")
 			cancel()
 			return
-		case err != nil && ctx.Err() == nil:
-			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not renew the lease; the write guard refuses writes once it runs short")
+		case ctx.Err() == nil:
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not renew the lease; the attempt is abandoned if this lasts until the lease may run out")
 		}
 	}
 }
