@@ -60,7 +60,8 @@ type Memory struct {
 	wg        sync.WaitGroup
 
 	mu      sync.Mutex
-	stopped bool
+	stopped  bool
+	draining bool // Drain has begun: a failure is reported at once
 	entries map[string]*entry
 	waiting int           // entries with a next
 	readyN  int           // entries in stateReady
@@ -210,14 +211,23 @@ func (q *Memory) WaitIdle(ctx context.Context) error {
 	return q.waitFor(ctx, func() bool { return len(q.entries) == 0 })
 }
 
-// drain waits until nothing is ready or running. Work waiting out a retry
-// backoff does not hold up a shutdown: it is reported as unfinished.
+// Drain runs what is settling or waiting out a retry now, and waits until
+// nothing is ready or running. Nothing of a memory queue survives the
+// process, so this is the last chance: an evaluation that fails again now
+// marks its check failed at once rather than leave an earlier verdict
+// standing for a state that changed.
 func (q *Memory) Drain(ctx context.Context) error {
-	// Work still settling is run now rather than left unfinished.
 	q.mu.Lock()
+	q.draining = true
 	for key, e := range q.entries {
-		if e.state == stateSettling {
+		switch e.state {
+		case stateSettling:
 			q.settleLocked(key)
+		case stateRetry:
+			e.timer.Stop()
+			e.timer = nil
+			q.markReady(key, e)
+			q.changedLocked()
 		}
 	}
 	q.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // worker takes ready keys until the queue stops.
@@ -83,6 +85,12 @@ func (q *Memory) process(key string, w *work) {
 		return
 	}
 	d := q.run.failed(ctx, w.job, w.attemptState, err, guard)
+	if q.isDraining() && !d.Report && w.job.IsEvaluation() {
+		// The process is stopping and this work dies with it: fail closed now.
+		if rerr := q.run.exec.ReportFailure(ctx, w.job, fmt.Errorf("tiergate shut down before it could evaluate the latest change: %w", err), guard); rerr != nil {
+			zerolog.Ctx(ctx).Error().Err(rerr).Msg("could not mark the check failed before shutting down; the sweep after the restart finds the pull request only if its check is missing or stuck")
+		}
+	}
 	if d.GiveUp {
 		q.release(key)
 		return
@@ -106,6 +114,12 @@ func (q *Memory) process(key string, w *work) {
 	q.waiting++
 	e.timer = time.AfterFunc(time.Until(d.At), func() { q.retry(key, retried) })
 	q.changedLocked()
+}
+
+func (q *Memory) isDraining() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.draining
 }
 
 func (q *Memory) isStopped() bool {
