@@ -66,7 +66,7 @@ func newWithSchedule(ctx context.Context, s Settings, logger zerolog.Logger, sch
 		srv = newServer(s, logger, m, ev, qo)
 		coord = sweep.NewMemoryCoordinator()
 	} else {
-		store, err := pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4)})
+		store, err := pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4), AppID: s.AppID})
 		if err != nil {
 			return nil, fmt.Errorf("open the database (TIERGATE_DATABASE_URL): %w", err)
 		}

@@ -32,6 +32,10 @@ type Options struct {
 	// and the number of CPUs). Wait and Exclusive each hold one extra
 	// connection outside the pool.
 	MaxConns int32
+	// AppID, when set, claims the database for this GitHub App: Open fails
+	// when another App's replicas already use it (work is not scoped to an
+	// App, so two Apps must not share a database).
+	AppID int64
 }
 
 // Store is a connection pool to tiergate's database. It is safe for
@@ -58,6 +62,12 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if _, err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	if opts.AppID != 0 {
+		if err := claimForApp(ctx, pool, opts.AppID); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
 	s := &Store{pool: pool, wake: make(chan struct{}), listening: make(chan struct{})}
 	s.startListener()
@@ -120,6 +130,27 @@ func (s *Store) Close() {
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// ErrOtherApp means the database belongs to another GitHub App's replicas.
+var ErrOtherApp = errors.New("the database is used by another GitHub App")
+
+// claimForApp records appID as the database's App on first use and fails
+// with ErrOtherApp when another App recorded itself first.
+func claimForApp(ctx context.Context, pool *pgxpool.Pool, appID int64) error {
+	// Two statements, so the read sees a row another replica of the same
+	// App inserted concurrently.
+	if _, err := pool.Exec(ctx, `INSERT INTO tiergate_app (app_id) VALUES ($1) ON CONFLICT (singleton) DO NOTHING`, appID); err != nil {
+		return fmt.Errorf("record the App that uses the database: %w", redact(err))
+	}
+	var owner int64
+	if err := pool.QueryRow(ctx, `SELECT app_id FROM tiergate_app`).Scan(&owner); err != nil {
+		return fmt.Errorf("read the App that uses the database: %w", redact(err))
+	}
+	if owner != appID {
+		return fmt.Errorf("%w (App %d); give each App a database of its own: work and delivery state are shared by every replica of one App", ErrOtherApp, owner)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
 )
 
 // TestMain makes git behave the same on every machine: no user or system
@@ -24,7 +26,9 @@ func TestMain(m *testing.M) {
 	} {
 		os.Setenv(k, v)
 	}
-	os.Exit(m.Run())
+	// pgtest.Main runs the tests, then stops the throwaway PostgreSQL
+	// cluster the migrate tests start, and exits.
+	pgtest.Main(m)
 }
 
 // testRepo is a throwaway git repository.
