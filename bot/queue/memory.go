@@ -59,14 +59,14 @@ type Memory struct {
 	stop      chan struct{} // closed when workers must stop
 	wg        sync.WaitGroup
 
-	mu      sync.Mutex
+	mu       sync.Mutex
 	stopped  bool
 	draining bool // Drain has begun: a failure is reported at once
-	entries map[string]*entry
-	waiting int           // entries with a next
-	readyN  int           // entries in stateReady
-	running int           // entries in stateRunning
-	changed chan struct{} // closed and replaced on every change
+	entries  map[string]*entry
+	waiting  int           // entries with a next
+	readyN   int           // entries in stateReady
+	running  int           // entries in stateRunning
+	changed  chan struct{} // closed and replaced on every change
 }
 
 func NewMemory(opts Options, exec Executor, m *Metrics, logger zerolog.Logger) *Memory {

@@ -14,7 +14,6 @@ import (
 	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
 )
 
-
 // replicaRoles gives every replica of c its own PostgreSQL login role (a
 // superuser, like the test's own), so one replica can be cut off the
 // database while the others keep working: a network partition between

@@ -19,12 +19,12 @@ func TestMigrate(t *testing.T) {
 		return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
 	}
 	tests := []struct {
-		name       string
-		args       []string
-		env        map[string]string
-		wantCode   int
-		wantOut    string
-		wantErr    string
+		name        string
+		args        []string
+		env         map[string]string
+		wantCode    int
+		wantOut     string
+		wantErr     string
 		notInStderr string
 	}{
 		{name: "no database", wantCode: 2, wantErr: "a database is needed: set --database-url or TIERGATE_DATABASE_URL"},
