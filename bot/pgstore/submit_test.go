@@ -193,6 +193,31 @@ func TestSubmitLeasedRowKeepsLease(t *testing.T) {
 	_ = c
 }
 
+// A sweep's item for a key that has a row changes nothing: no new
+// generation (a running attempt is not superseded) and no fresh attempts.
+func TestSubmitSweepLeavesExistingRowAlone(t *testing.T) {
+	s := newStore(t)
+	submit(t, s, 1, "", 0, item("k"))
+	c := claim(t, s, "w1", time.Minute)
+	if err := s.Retry(testCtx(t), c, time.Now().Add(time.Hour), true, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := readRow(t, s, "k")
+	swept := item("k")
+	swept.Event, swept.HeadSHA = EventSweep, "bbb"
+	submit(t, s, 1, "", 0, swept)
+	after, _ := readRow(t, s, "k")
+	if after.Generation != before.Generation || after.Attempts != 1 || after.HeadSHA != "aaa" || after.DueIn < 50*time.Minute {
+		t.Errorf("row after a sweep = %+v, want it unchanged from %+v", after, before)
+	}
+	fresh := item("other")
+	fresh.Event = EventSweep
+	submit(t, s, 1, "", 0, fresh)
+	if _, ok := readRow(t, s, "other"); !ok {
+		t.Error("a sweep's item for a new key was not queued")
+	}
+}
+
 func TestSubmitRejectsEmptyKey(t *testing.T) {
 	s := newStore(t)
 	if _, err := s.Submit(testCtx(t), 1, "d", []Item{{}}, 0); err == nil {

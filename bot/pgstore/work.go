@@ -63,7 +63,14 @@ ON CONFLICT (key) DO UPDATE SET
     generation = w.generation + 1,
     attempts = 0,
     due_at = least(w.due_at, excluded.due_at),
-    updated_at = now()`
+    updated_at = now()
+WHERE excluded.event <> '` + EventSweep + `'`
+
+// EventSweep is the event of work the periodic sweep found: it only makes
+// sure the work is queued. When the key already has a row (waiting out a
+// retry, or running), the row is left as it is: a sweep neither supersedes
+// a running attempt nor restarts a failing one's retries.
+const EventSweep = "sweep"
 
 // Submit records a delivery and upserts its items in one transaction, then
 // wakes idle workers (NOTIFY).

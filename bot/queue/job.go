@@ -4,6 +4,7 @@ package queue
 
 import (
 	"fmt"
+	"github.com/tiergate/tiergate/bot/pgstore"
 	"strings"
 )
 
@@ -27,6 +28,12 @@ const (
 	// KindMergeGroup completes the check on a merge queue commit (HeadSHA).
 	KindMergeGroup Kind = "merge_group"
 )
+
+// EventSweep marks a job the periodic sweep queued. It only makes sure the
+// work is queued: when the key is already waiting, retrying or running, the
+// job is dropped, so a sweep never supersedes a running attempt or restarts
+// a failing one's retries.
+const EventSweep = pgstore.EventSweep
 
 // Job is one unit of work. Jobs are keyed (see Key): a newer job for the
 // same key replaces a waiting one, and the newest head SHA wins.

@@ -266,3 +266,33 @@ func TestQueueTaskGivesUp(t *testing.T) {
 		t.Errorf("logs lack the give-up line:\n%s", logs)
 	}
 }
+
+// A sweep only makes sure work is queued: it neither skips a failing
+// job's backoff nor restarts its attempts.
+func TestQueueSweepLeavesRetryingWorkAlone(t *testing.T) {
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error { return errors.New("timeout") }}
+	q, _ := startQueue(t, ev, Options{Workers: 1, Backoff: []time.Duration{time.Hour}})
+	if err := q.enqueue(jobWork(context.Background(), prJob(5, "a"))); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := q.waitFor(ctx, func() bool { e := q.entries["o/r#5"]; return e != nil && e.state == stateRetry }); err != nil {
+		t.Fatalf("job never waited to retry: %v", err)
+	}
+	swept := prJob(5, "a")
+	swept.Event = EventSweep
+	if err := q.enqueue(jobWork(context.Background(), swept)); err != nil {
+		t.Fatal(err)
+	}
+	q.mu.Lock()
+	e := q.entries["o/r#5"]
+	state, attempts := e.state, e.next.Attempts
+	q.mu.Unlock()
+	if state != stateRetry || attempts != 1 {
+		t.Errorf("after a sweep: state %v with %d attempts, want still waiting to retry with 1", state, attempts)
+	}
+	if got, _, _, _ := ev.calls(); len(got) != 1 {
+		t.Errorf("evaluations = %d, want 1 (the sweep did not run it again)", len(got))
+	}
+}

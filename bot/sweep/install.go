@@ -202,7 +202,7 @@ func (is *installationSweep) queue(owner, repo string, pr *github.PullRequest, r
 		Repo:           repo,
 		Number:         pr.GetNumber(),
 		HeadSHA:        pr.GetHead().GetSHA(),
-		Event:          "sweep",
+		Event:          queue.EventSweep,
 	}
 }
 
