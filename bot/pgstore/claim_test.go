@@ -163,7 +163,7 @@ func TestLeaseExpiry(t *testing.T) {
 	for name, err := range map[string]error{
 		"Current": s.Current(ctx, a, 0),
 		"Renew":   s.Renew(ctx, a, time.Minute),
-		"Retry":   s.Retry(ctx, a, time.Now(), true, "x"),
+		"Retry":   s.Retry(ctx, a, 0, true, "x"),
 		"Release": s.Release(ctx, a),
 	} {
 		if !errors.Is(err, ErrLeaseLost) {
@@ -223,7 +223,7 @@ func TestRetry(t *testing.T) {
 			if tt.newEvent {
 				submit(t, s, 1, "", 0, item("k"))
 			}
-			if err := s.Retry(testCtx(t), c, time.Now().Add(tt.at), tt.count, "boom"); err != nil {
+			if err := s.Retry(testCtx(t), c, tt.at, tt.count, "boom"); err != nil {
 				t.Fatalf("Retry = %v", err)
 			}
 			r, _ := readRow(t, s, "k")

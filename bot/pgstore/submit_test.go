@@ -154,7 +154,7 @@ func TestSubmitDueTime(t *testing.T) {
 			prepare: func(t *testing.T, s *Store) {
 				submit(t, s, 1, "", 0, item("k"))
 				c := claim(t, s, "w", time.Minute)
-				if err := s.Retry(testCtx(t), c, time.Now().Add(time.Hour), true, "boom"); err != nil {
+				if err := s.Retry(testCtx(t), c, time.Hour, true, "boom"); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -199,7 +199,7 @@ func TestSubmitSweepLeavesExistingRowAlone(t *testing.T) {
 	s := newStore(t)
 	submit(t, s, 1, "", 0, item("k"))
 	c := claim(t, s, "w1", time.Minute)
-	if err := s.Retry(testCtx(t), c, time.Now().Add(time.Hour), true, "boom"); err != nil {
+	if err := s.Retry(testCtx(t), c, time.Hour, true, "boom"); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := readRow(t, s, "k")

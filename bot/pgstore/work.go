@@ -246,19 +246,22 @@ WHERE key = $1 AND lease_owner = $2 AND lease_seq = $3`, c.Item.Key, c.Owner, c.
 	return true, nil
 }
 
-// Retry releases the lease and makes the row due at `at` (the caller's
-// backoff or rate-limit reset), counting a failed attempt if countAttempt.
+// Retry releases the lease and makes the row due after the given delay (the
+// caller's backoff, or the time to a rate limit's reset), counting a failed
+// attempt if countAttempt. The due time is computed on the database's
+// clock, like every other due and lease time, so replicas with skewed
+// clocks agree.
 // If a newer event arrived meanwhile, the row is due now with attempts reset:
 // the new event need not wait out the old one's failure. It returns
 // ErrLeaseLost if the row was claimed by someone else since.
-func (s *Store) Retry(ctx context.Context, c *Claim, at time.Time, countAttempt bool, lastError string) error {
+func (s *Store) Retry(ctx context.Context, c *Claim, after time.Duration, countAttempt bool, lastError string) error {
 	tag, err := s.pool.Exec(ctx, `
 UPDATE tiergate_work SET
     lease_owner = '', lease_until = NULL, last_error = $6, updated_at = now(),
-    due_at   = CASE WHEN generation = $4 THEN $5 ELSE now() END,
+    due_at   = CASE WHEN generation = $4 THEN now() + $5 * interval '1 microsecond' ELSE now() END,
     attempts = CASE WHEN generation = $4 THEN attempts + CASE WHEN $7 THEN 1 ELSE 0 END ELSE 0 END
 WHERE key = $1 AND lease_owner = $2 AND lease_seq = $3`,
-		c.Item.Key, c.Owner, c.seq, c.Generation, at, lastError, countAttempt)
+		c.Item.Key, c.Owner, c.seq, c.Generation, max(after, 0).Microseconds(), lastError, countAttempt)
 	if err != nil {
 		return fmt.Errorf("schedule retry of %s: %w", c.Item.Key, err)
 	}

@@ -215,7 +215,7 @@ func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim, claimedAt 
 		}
 		return
 	}
-	if rerr := q.store.Retry(bg, c, d.At, d.SpendsRetry, err.Error()); rerr != nil && !errors.Is(rerr, pgstore.ErrLeaseLost) {
+	if rerr := q.store.Retry(bg, c, time.Until(d.At), d.SpendsRetry, err.Error()); rerr != nil && !errors.Is(rerr, pgstore.ErrLeaseLost) {
 		l.Error().Err(rerr).Msg("could not schedule the retry; it runs again when its lease expires")
 	}
 }
