@@ -68,31 +68,6 @@ func readmeSettings(t *testing.T) map[string]bool {
 	return names
 }
 
-// pendingSettings are settings the deployment files use before the README's
-// Server settings table documents them: TIERGATE_DATABASE_URL and
-// TIERGATE_SWEEP_INTERVAL arrive with issue 7's PostgreSQL mode and sweep.
-// TestPendingSettings fails once the table has one, so the entry is removed.
-var pendingSettings = []string{}
-
-// deploymentSettings are the variables the deployment files may set: the
-// README's Server settings plus pendingSettings.
-func deploymentSettings(t *testing.T) map[string]bool {
-	t.Helper()
-	names := readmeSettings(t)
-	for _, n := range pendingSettings {
-		names[n] = true
-	}
-	return names
-}
-
-func TestPendingSettings(t *testing.T) {
-	documented := readmeSettings(t)
-	for _, n := range pendingSettings {
-		if documented[n] {
-			t.Errorf("README's Server settings now document %s: delete it from pendingSettings", n)
-		}
-	}
-}
 
 // readmeSection returns the README text under heading, up to the next
 // heading of the same or a higher level (lines in code fences are not

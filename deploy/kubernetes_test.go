@@ -78,7 +78,7 @@ func loadBaseFiles(t *testing.T) *k8sObjects {
 
 func k8sWantsFor(t *testing.T) k8sWants {
 	t.Helper()
-	return k8sWants{port: listenPort(t), shutdown: shutdownDeadline(), settings: deploymentSettings(t)}
+	return k8sWants{port: listenPort(t), shutdown: shutdownDeadline(), settings: readmeSettings(t)}
 }
 
 // k8sCheck is one requirement on the manifests; check returns what is wrong.

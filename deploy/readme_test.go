@@ -87,6 +87,19 @@ func TestReadmeSettings(t *testing.T) {
 	}
 }
 
+// TestReadmeDocumentsEverySetting: every variable `tiergate serve --help`
+// lists has a row in the README's Server settings table.
+func TestReadmeDocumentsEverySetting(t *testing.T) {
+	var usage strings.Builder
+	bot.SettingsUsage(&usage)
+	documented := readmeSettings(t)
+	for _, field := range strings.Fields(usage.String()) {
+		if strings.HasPrefix(field, "TIERGATE_") && !documented[field] {
+			t.Errorf("tiergate serve reads %s, which the README's Server settings table does not document", field)
+		}
+	}
+}
+
 func TestReadmeMetrics(t *testing.T) {
 	rows := tableRows(readmeSection(t, "### Metrics"))
 	labels := metricLabels(t)

@@ -150,7 +150,7 @@ func TestSystemdEnvExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tiergate.env.example: %v", err)
 	}
-	known := deploymentSettings(t)
+	known := readmeSettings(t)
 	for k := range env {
 		if !known[k] {
 			t.Errorf("env example sets %s, which is not a server setting (README, Server settings)", k)
