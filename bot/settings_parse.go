@@ -115,6 +115,11 @@ func parseURL(v value, def string, slash bool) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("%s must be an absolute http(s) URL, got %q", v.name, clip(ghclient.RedactURL(v.text)))
 	}
+	if u.User != nil {
+		// Never used for GitHub (the App's tokens are), and a URL with a
+		// password ends up quoted in error texts: refuse it outright.
+		return "", fmt.Errorf("%s must not contain a user name or password, got %q", v.name, clip(ghclient.RedactURL(v.text)))
+	}
 	if slash && !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}

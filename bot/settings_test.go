@@ -121,6 +121,8 @@ func TestLoadSettings(t *testing.T) {
 			wantErr: "TIERGATE_WEBHOOK_SECRET is required: tiergate refuses unsigned webhooks (use the secret from the App's webhook settings)"},
 		{name: "api url relative", env: env(map[string]string{"TIERGATE_GITHUB_API_URL": "ghe.example.com/api/v3"}),
 			wantErr: `TIERGATE_GITHUB_API_URL must be an absolute http(s) URL, got "ghe.example.com/api/v3"`},
+		{name: "api url with credentials", env: env(map[string]string{"TIERGATE_GITHUB_API_URL": "https://bot:" + secret + "@ghe.example.com/api/v3/"}),
+			wantErr: `TIERGATE_GITHUB_API_URL must not contain a user name or password, got "https://bot:xxxxx@ghe.example.com/api/v3/"`},
 		{name: "api url ftp", env: env(map[string]string{"TIERGATE_GITHUB_API_URL": "ftp://x/"}),
 			wantErr: `TIERGATE_GITHUB_API_URL must be an absolute http(s) URL, got "ftp://x/"`},
 		{name: "workers zero", env: env(map[string]string{"TIERGATE_WORKERS": "0"}),

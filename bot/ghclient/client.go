@@ -59,6 +59,10 @@ func New(o Options) (*Clients, error) {
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
+	// Credentials in the URL are never used (requests carry the App's
+	// tokens) and go-github quotes request URLs in its errors, which reach
+	// logs and the failing check run's summary: drop them.
+	u.User = nil
 	apiURL = u.String()
 	if base == nil {
 		base = http.DefaultTransport
