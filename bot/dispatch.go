@@ -29,7 +29,7 @@ type evaluations interface {
 	OpenPullRequests(ctx context.Context, installationID int64, owner, repo string) ([]queue.Job, error)
 	InstallationRepos(ctx context.Context, installationID int64) ([]queue.RepoRef, error)
 	PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]queue.Job, error)
-	CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard queue.Guard) error
+	CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, number int, guard queue.Guard) error
 	ConfigChanged(owner, repo string)
 }
 
@@ -56,7 +56,7 @@ func (d *dispatcher) Execute(ctx context.Context, j queue.Job, guard queue.Guard
 	case queue.KindOrgConfig:
 		return d.orgConfig(ctx, j)
 	case queue.KindMergeGroup:
-		if err := d.ev.CompleteMergeGroup(ctx, j.InstallationID, j.Owner, j.Repo, j.HeadSHA, guard); err != nil {
+		if err := d.ev.CompleteMergeGroup(ctx, j.InstallationID, j.Owner, j.Repo, j.HeadSHA, j.Number, guard); err != nil {
 			return fmt.Errorf("complete merge group check on %s in %s/%s: %w", j.HeadSHA, j.Owner, j.Repo, err)
 		}
 		return nil

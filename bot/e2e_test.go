@@ -290,23 +290,38 @@ func TestE2EConfigPushReevaluatesOpenPRs(t *testing.T) {
 	h.wantCheck(headSHA, "success", "experiment ·")
 }
 
-func TestE2EMergeGroupGetsACheck(t *testing.T) {
+// A merge queue entry gets a check, which follows the pull request's
+// verdict now, not the one it had when it was queued.
+func TestE2EMergeGroupFollowsThePullRequest(t *testing.T) {
 	h := newHarness(t, strictConfig)
-	const groupSHA = "4444444444444444444444444444444444444444"
-	body := payload(t, "pull_request", "opened.payload.json", func(m map[string]any) {
-		m["action"] = "checks_requested"
-		m["merge_group"] = map[string]any{
-			"head_sha": groupSHA, "head_ref": "refs/heads/gh-readonly-queue/master/pr-2-" + headSHA,
-			"base_sha": headSHA, "base_ref": "refs/heads/master",
+	h.gh.SetChangedFiles(owner, repo, prNumber, files("app/a.go"))
+	group := func(sha string) {
+		t.Helper()
+		body := payload(t, "pull_request", "opened.payload.json", func(m map[string]any) {
+			m["action"] = "checks_requested"
+			m["merge_group"] = map[string]any{
+				"head_sha": sha, "head_ref": "refs/heads/gh-readonly-queue/master/pr-2-" + headSHA,
+				"base_sha": headSHA, "base_ref": "refs/heads/master",
+			}
+			delete(m, "pull_request")
+			delete(m, "number")
+		})
+		if code := h.deliver("merge_group", body); code != http.StatusAccepted {
+			t.Fatalf("merge_group answered %d, want 202", code)
 		}
-		delete(m, "pull_request")
-		delete(m, "number")
-	})
-	if code := h.deliver("merge_group", body); code != http.StatusAccepted {
-		t.Fatalf("merge_group answered %d, want 202", code)
+		h.settle()
 	}
-	h.settle()
-	// The pull requests in a merge group already passed; the group's own
-	// commit must get the required check too, or the queue waits forever.
-	h.wantCheck(groupSHA, "success", "")
+	h.gh.AddLabel(owner, repo, prNumber, "tier/experiment", "alice")
+	h.run("labeled", headSHA)
+	h.wantCheck(headSHA, "success", "experiment ·")
+	const green, red = "4444444444444444444444444444444444444444", "5555555555555555555555555555555555555555"
+	group(green)
+	h.wantCheck(green, "success", "Merge group: #2 passes")
+
+	// Queued while green, then the label goes: the next queue commit fails.
+	h.gh.RemoveLabel(owner, repo, prNumber, "tier/experiment", "alice")
+	h.run("unlabeled", headSHA)
+	h.wantCheck(headSHA, "failure", "feature ·")
+	group(red)
+	h.wantCheck(red, "failure", "Merge group: #2 is not passing")
 }

@@ -90,10 +90,10 @@ func (f *fakeEvaluator) PullRequestsForCommit(ctx context.Context, installationI
 	return f.forCommit[sha], nil
 }
 
-func (f *fakeEvaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard queue.Guard) error {
+func (f *fakeEvaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, number int, guard queue.Guard) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.mergeGroups = append(f.mergeGroups, fmt.Sprintf("%d %s/%s@%s", installationID, owner, repo, headSHA))
+	f.mergeGroups = append(f.mergeGroups, fmt.Sprintf("%d %s/%s@%s #%d", installationID, owner, repo, headSHA, number))
 	return f.failMergeGroup
 }
 

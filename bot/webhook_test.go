@@ -133,7 +133,7 @@ func TestWebhookRouting(t *testing.T) {
 			edits:      map[string]any{"ref": "refs/heads/feature", "commits": []any{map[string]any{"id": "1", "added": []any{".github/tiergate.yml"}}}},
 			wantStatus: http.StatusOK},
 		{name: "merge group completes the check", event: "merge_group", body: mergeGroup,
-			wantStatus: http.StatusAccepted, wantMergeGroups: []string{"7 Codertocat/Hello-World@abc123"}},
+			wantStatus: http.StatusAccepted, wantMergeGroups: []string{"7 Codertocat/Hello-World@abc123 #2"}},
 		{name: "ping", event: "ping", file: "payload.json", wantStatus: http.StatusOK},
 		{name: "installation logged", event: "installation", file: "created.payload.json", wantStatus: http.StatusOK},
 		{name: "installation_repositories logged", event: "installation_repositories", file: "added.payload.json", wantStatus: http.StatusOK},

@@ -289,25 +289,62 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job queue.Job, cause erro
 	return nil
 }
 
-// CompleteMergeGroup passes the check on a merge queue's temporary commit:
-// every pull request in the group already passed tiergate to be queued.
-func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, guard queue.Guard) error {
+// CompleteMergeGroup writes the check on a merge queue's commit. The queue
+// entry adds pull request number (from the queue's branch name); the
+// entry passes only while that pull request's own tiergate check, on its
+// current head, is completed and passing: a pull request queued while
+// green may have turned red since (an override label removed, an approval
+// dismissed, a stricter config), and the merge group's commit is where a
+// required check is enforced. Anything unknown fails closed.
+func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, number int, guard queue.Guard) error {
 	gh, err := e.clients.Installation(installationID)
 	if err != nil {
 		return err
 	}
-	out := checkOutput{
-		Status:     "completed",
-		Conclusion: rules.ConclusionSuccess.String(),
-		Title:      "Merge group: pull requests already passed",
-		Summary: "This commit was made by the merge queue. Every pull request in it passed tiergate " +
-			"before it could be queued, so the merge group passes without a new evaluation.",
+	out, err := e.mergeGroupVerdict(ctx, gh, owner, repo, number)
+	if err != nil {
+		return err
 	}
 	// A merge group's commit is no pull request's head: nothing newer can supersede it.
 	if err := e.checks.upsert(ctx, gh, owner, repo, headSHA, out, guard); err != nil {
 		return fmt.Errorf("complete merge group %s/%s@%s: %w", owner, repo, headSHA, err)
 	}
 	return nil
+}
+
+func (e *Evaluator) mergeGroupVerdict(ctx context.Context, gh *github.Client, owner, repo string, number int) (checkOutput, error) {
+	fail := func(title, why string) (checkOutput, error) {
+		return checkOutput{Status: "completed", Conclusion: rules.ConclusionFailure.String(), Title: title,
+			Summary: "This commit was made by the merge queue. " + why}, nil
+	}
+	if number <= 0 {
+		return fail("Merge group: pull request unknown",
+			"tiergate cannot tell which pull request it adds (the queue branch name does not say), so it does not pass.")
+	}
+	pr, _, err := gh.PullRequests.Get(ctx, owner, repo, number)
+	if err != nil {
+		return checkOutput{}, fmt.Errorf("read pull request %s/%s#%d for its merge group: %w", owner, repo, number, err)
+	}
+	head := pr.GetHead().GetSHA()
+	cur, err := e.checks.current(ctx, gh, owner, repo, head)
+	if err != nil {
+		return checkOutput{}, err
+	}
+	short := head[:min(7, len(head))]
+	passing := cur != nil && cur.status == "completed" &&
+		(cur.conclusion == rules.ConclusionSuccess.String() || cur.conclusion == rules.ConclusionNeutral.String())
+	if !passing {
+		state := "no tiergate check"
+		if cur != nil {
+			state = fmt.Sprintf("tiergate's check is %s %s (%q)", cur.status, cur.conclusion, cur.title)
+		}
+		return fail(fmt.Sprintf("Merge group: #%d is not passing", number),
+			fmt.Sprintf("It adds #%d, whose head %s has %s, so the merge group does not pass. Fix the pull request (or re-run its check) and queue it again.", number, short, state))
+	}
+	return checkOutput{Status: "completed", Conclusion: rules.ConclusionSuccess.String(),
+		Title: fmt.Sprintf("Merge group: #%d passes", number),
+		Summary: fmt.Sprintf("This commit was made by the merge queue. It adds #%d, whose head %s passes tiergate now (%q).",
+			number, short, cur.title)}, nil
 }
 
 // ConfigChanged drops cached config for owner/repo; when repo is the org

@@ -201,15 +201,43 @@ func TestReportFailure(t *testing.T) {
 	}
 }
 
+// A merge queue entry passes only while the pull request it adds passes
+// tiergate on its current head; anything unknown fails closed.
 func TestCompleteMergeGroup(t *testing.T) {
-	f := newEvFixture(t)
 	const mg = "3333333333333333333333333333333333333333"
-	if err := f.ev.CompleteMergeGroup(context.Background(), evInst, evOwner, evRepo, mg, nil); err != nil {
-		t.Fatalf("CompleteMergeGroup = %v", err)
+	tests := []struct {
+		name      string
+		seed      func(f *evFixture)
+		number    int
+		want      string
+		wantTitle string
+	}{
+		{name: "the pull request passes", number: 1, want: "success", wantTitle: "Merge group: #1 passes",
+			seed: func(f *evFixture) { f.typicalPR(); f.evaluate(t, evJob(1)) }},
+		{name: "the pull request fails now", number: 2, want: "failure", wantTitle: "Merge group: #2 is not passing",
+			seed: func(f *evFixture) { f.failingPR(); f.evaluate(t, evJob(2)) }},
+		{name: "the pull request has no verdict", number: 1, want: "failure", wantTitle: "Merge group: #1 is not passing",
+			seed: func(f *evFixture) { f.typicalPR() }},
+		{name: "the queue branch names no pull request", number: 0, want: "failure", wantTitle: "Merge group: pull request unknown",
+			seed: func(f *evFixture) {}},
 	}
-	runs := f.fake.CheckRuns(evOwner, evRepo)
-	if len(runs) != 1 || runs[0].HeadSHA != mg || runs[0].Conclusion != "success" || !strings.Contains(runs[0].Summary, "merge queue") {
-		t.Errorf("check runs = %+v, want one success on %s explaining the merge queue", runs, mg)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newEvFixture(t)
+			tc.seed(f)
+			if err := f.ev.CompleteMergeGroup(context.Background(), evInst, evOwner, evRepo, mg, tc.number, nil); err != nil {
+				t.Fatalf("CompleteMergeGroup = %v", err)
+			}
+			var got []string
+			for _, r := range f.fake.CheckRuns(evOwner, evRepo) {
+				if r.HeadSHA == mg {
+					got = append(got, r.Conclusion+" "+r.Title)
+				}
+			}
+			if want := tc.want + " " + tc.wantTitle; len(got) != 1 || got[0] != want {
+				t.Errorf("merge group check runs = %q, want [%q]", got, want)
+			}
+		})
 	}
 }
 

@@ -49,6 +49,7 @@ type eventPayload struct {
 	// merge_group
 	MergeGroup *struct {
 		HeadSHA string `json:"head_sha"`
+		HeadRef string `json:"head_ref"`
 	} `json:"merge_group"`
 
 	// installation, installation_repositories (logged only)

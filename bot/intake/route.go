@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"encoding/json"
@@ -262,19 +264,37 @@ func (rt router) mergeGroup(e eventPayload) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
-	var sha string
+	var sha, ref string
 	if e.MergeGroup != nil {
-		sha = e.MergeGroup.HeadSHA
+		sha, ref = e.MergeGroup.HeadSHA, e.MergeGroup.HeadRef
 	}
 	if sha == "" {
 		return plan{}, errors.New("merge_group payload has no head_sha")
 	}
 	j := rt.template(id, e.Action)
-	j.Kind, j.Owner, j.Repo, j.HeadSHA = queue.KindMergeGroup, owner, name, sha
+	// The queue's branch names the pull request this entry adds, e.g.
+	// refs/heads/gh-readonly-queue/main/pr-123-<base sha>; 0 when it does
+	// not, and the check then fails closed.
+	j.Kind, j.Owner, j.Repo, j.HeadSHA, j.Number = queue.KindMergeGroup, owner, name, sha, mergeQueuePR(ref)
 	return plan{jobs: []queue.Job{j}}, nil
 }
 
 // template is the job fields shared by every job a fan-out produces.
 func (rt router) template(installationID int64, action string) queue.Job {
 	return queue.Job{InstallationID: installationID, DeliveryID: rt.deliveryID, Event: rt.event + "." + action}
+}
+
+var mergeQueueRef = regexp.MustCompile(`/pr-([0-9]+)-[0-9a-f]+$`)
+
+// mergeQueuePR is the pull request number a merge queue branch names, or 0.
+func mergeQueuePR(ref string) int {
+	m := mergeQueueRef.FindStringSubmatch(ref)
+	if m == nil {
+		return 0
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 0
+	}
+	return n
 }
