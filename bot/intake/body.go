@@ -1,10 +1,15 @@
 package intake
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -15,21 +20,33 @@ import (
 // memory, whatever their number. bot applies it.
 const DefaultBodyBudget = 64 << 20
 
-// bodyChunk is how much of a body without a Content-Length is reserved and
-// read at a time.
+// bodyChunk is how much of a body is reserved and read at a time.
 const bodyChunk = 1 << 20
 
 var (
-	errBodyTooLarge  = errors.New("body over 25 MiB")
-	errBodyBudget    = errors.New("too many webhook bytes in flight")
-	errBodyTruncated = errors.New("body shorter than its Content-Length")
+	errLengthRequired = errors.New("no Content-Length")
+	errBadSignature   = errors.New("signature does not match")
+	errBodyTooLarge   = errors.New("body over 25 MiB")
+	errBodyBudget     = errors.New("too many webhook bytes in flight")
+	errBodyTruncated  = errors.New("body shorter than its Content-Length")
 )
 
-// bodyBudget is a counting semaphore over bytes.
+// bodyBudget is a counting semaphore over bytes, with a pool of the chunks
+// bodies are read into: reusing them keeps rejected bodies from piling up
+// as garbage between collections, so resident memory follows the budget.
 type bodyBudget struct {
-	mu    sync.Mutex
-	limit int64
-	used  int64
+	mu     sync.Mutex
+	limit  int64
+	used   int64
+	chunks sync.Pool // of *[]byte, bodyChunk long
+}
+
+func (b *bodyBudget) chunk() *[]byte {
+	if c, ok := b.chunks.Get().(*[]byte); ok {
+		return c
+	}
+	c := make([]byte, bodyChunk)
+	return &c
 }
 
 func (b *bodyBudget) acquire(n int64) bool {
@@ -48,50 +65,58 @@ func (b *bodyBudget) release(n int64) {
 	b.used -= n
 }
 
-// readBody reads r's body within the budget: a declared length is reserved
-// whole and read into a buffer of exactly that size (no doubling); a body
-// of unknown length is reserved and read a chunk at a time. The caller
-// must call release once it no longer holds the body.
-func (b *bodyBudget) readBody(r *http.Request, maxBytes int64) (body []byte, release func(), err error) {
+// readVerified reads r's body within the budget and checks its HMAC-SHA256
+// signature against secret. Bytes are reserved as they arrive, a chunk at a
+// time, so a client that declares a large body and then stalls holds only
+// what it sent; the signature is computed over the chunks as they come, and
+// only a body that verifies is joined into one slice. The body returned may
+// share the pooled chunks: it is valid until release. A body must declare
+// its length (GitHub always does): without it there is no bound to check
+// before reading. The caller must call release once it no longer holds the
+// body.
+func (b *bodyBudget) readVerified(r *http.Request, maxBytes int64, sig string, secret []byte) (body []byte, release func(), err error) {
 	var held int64
-	release = func() { b.release(held) }
-	if r.ContentLength > maxBytes {
+	var bufs []*[]byte
+	release = func() {
+		for _, c := range bufs {
+			b.chunks.Put(c)
+		}
+		b.release(held)
+	}
+	switch {
+	case r.ContentLength < 0:
+		return nil, release, errLengthRequired
+	case r.ContentLength > maxBytes:
 		return nil, release, errBodyTooLarge
 	}
-	if r.ContentLength >= 0 {
-		if !b.acquire(r.ContentLength) {
+	want, ok := strings.CutPrefix(sig, "sha256=")
+	wantMAC, hexErr := hex.DecodeString(want)
+	if !ok || hexErr != nil {
+		return nil, release, errBadSignature
+	}
+	mac := hmac.New(sha256.New, secret)
+	var chunks [][]byte
+	for left := r.ContentLength; left > 0; {
+		n := min(left, bodyChunk)
+		if !b.acquire(n) {
 			return nil, release, errBodyBudget
 		}
-		held = r.ContentLength
-		body = make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(r.Body, body); err != nil {
+		held += n
+		buf := b.chunk()
+		bufs = append(bufs, buf)
+		chunk := (*buf)[:n]
+		if _, err := io.ReadFull(r.Body, chunk); err != nil {
 			return nil, release, fmt.Errorf("%w: %v", errBodyTruncated, err)
 		}
-		return body, release, nil
+		mac.Write(chunk)
+		chunks = append(chunks, chunk)
+		left -= n
 	}
-	for {
-		if int64(len(body)) > maxBytes {
-			return nil, release, errBodyTooLarge
-		}
-		if int64(len(body)) == held {
-			if !b.acquire(bodyChunk) {
-				return nil, release, errBodyBudget
-			}
-			held += bodyChunk
-			grown := make([]byte, len(body), held)
-			copy(grown, body)
-			body = grown
-		}
-		n, err := r.Body.Read(body[len(body):held])
-		body = body[:len(body)+n]
-		if errors.Is(err, io.EOF) {
-			if int64(len(body)) > maxBytes {
-				return nil, release, errBodyTooLarge
-			}
-			return body, release, nil
-		}
-		if err != nil {
-			return nil, release, err
-		}
+	if !hmac.Equal(mac.Sum(nil), wantMAC) {
+		return nil, release, errBadSignature
 	}
+	if len(chunks) == 1 {
+		return chunks[0], release, nil
+	}
+	return bytes.Join(chunks, nil), release, nil
 }

@@ -23,6 +23,10 @@ import (
 // maxBodyBytes bounds one webhook body: GitHub caps payloads at 25 MiB.
 const maxBodyBytes = 25 << 20
 
+// bodyReadTimeout bounds how long a client may take to send a body: GitHub
+// sends its deliveries at once and gives up on an answer after 10 seconds.
+const bodyReadTimeout = 10 * time.Second
+
 // submitTimeout bounds recording a delivery before answering GitHub, which
 // gives up on a delivery after 10 seconds.
 const submitTimeout = 5 * time.Second
@@ -108,22 +112,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		respond(http.StatusUnsupportedMediaType, "bad_request", "rejected: content type must be application/json (set the App's webhook content type to JSON)", zerolog.WarnLevel)
 		return
 	}
-	payload, release, err := h.bodies.readBody(r, maxBodyBytes)
+	// A client may take this long to send its body; one that stalls
+	// releases its share of the body budget when the deadline passes.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	payload, release, err := h.bodies.readVerified(r, maxBodyBytes, sig, h.opts.Secret)
 	defer release()
 	switch {
+	case errors.Is(err, errLengthRequired):
+		respond(http.StatusLengthRequired, "bad_request", "rejected: Content-Length is required", zerolog.WarnLevel)
+		return
 	case errors.Is(err, errBodyTooLarge):
 		respond(http.StatusRequestEntityTooLarge, "too_large", "rejected: body over 25 MiB", zerolog.WarnLevel)
 		return
 	case errors.Is(err, errBodyBudget):
 		respond(http.StatusServiceUnavailable, "busy", "refused: too many webhook bytes in flight; redeliver later", zerolog.WarnLevel)
 		return
-	case err != nil:
-		respond(http.StatusBadRequest, "bad_request", "rejected: could not read the body", zerolog.WarnLevel)
-		return
-	}
-	if github.ValidateSignature(sig, payload, h.opts.Secret) != nil {
+	case errors.Is(err, errBadSignature):
 		// The error text is not passed on: it could help a prober.
 		respond(http.StatusUnauthorized, "bad_signature", "rejected: signature does not match the webhook secret", zerolog.WarnLevel)
+		return
+	case err != nil:
+		respond(http.StatusBadRequest, "bad_request", "rejected: could not read the body", zerolog.WarnLevel)
 		return
 	}
 	event = github.WebHookType(r)

@@ -250,19 +250,23 @@ func TestQueueFull(t *testing.T) {
 	}
 }
 
-func TestQueueTaskGivesUp(t *testing.T) {
+// A task retries like an evaluation (fast, then slow up to the horizon),
+// without a failure report: it has no check run of its own.
+func TestQueueTaskRetriesToTheHorizon(t *testing.T) {
 	ev := &fakeExecutor{failMergeGroup: errors.New("github: 500")}
-	q, logs := startQueue(t, ev, Options{Workers: 1, Backoff: []time.Duration{time.Millisecond}})
+	// 2 fast attempts, then 20ms apart for 50ms: 2 slow ones.
+	q, logs := startQueue(t, ev, Options{Workers: 1, Backoff: []time.Duration{time.Millisecond},
+		Slow: 20 * time.Millisecond, Horizon: 50 * time.Millisecond})
 	mg := Job{Kind: KindMergeGroup, InstallationID: 7, Owner: "o", Repo: "r", HeadSHA: "abc", DeliveryID: "d-9"}
 	if err := q.enqueue(jobWork(context.Background(), mg)); err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, q)
 	_, rep, _, groups := ev.calls()
-	if len(groups) != 2 || len(rep) != 0 {
-		t.Errorf("CompleteMergeGroup calls = %d, reports = %d; want 2, 0", len(groups), len(rep))
+	if len(groups) != 4 || len(rep) != 0 {
+		t.Errorf("CompleteMergeGroup calls = %d, reports = %d; want 4, 0", len(groups), len(rep))
 	}
-	if !strings.Contains(logs.String(), "gave up on task merge_group:o/r@abc after 2 attempts") {
+	if !strings.Contains(logs.String(), "gave up on task merge_group:o/r@abc after 4 attempts") {
 		t.Errorf("logs lack the give-up line:\n%s", logs)
 	}
 }

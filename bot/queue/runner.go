@@ -127,6 +127,9 @@ func (r *runner) failed(ctx context.Context, job Job, st attemptState, err error
 	case attempts < r.schedule.fastAttempts():
 		l.Warn().Err(err).Dur("retry_in", d.At.Sub(now)).
 			Msgf("%s failed (attempt %d of %d); will retry", describe(job), attempts, r.schedule.fastAttempts())
+	case !job.IsEvaluation():
+		l.Error().Err(err).Dur("retry_in", d.At.Sub(now)).
+			Msgf("%s failed %d times; retrying every %s for up to %s", describe(job), attempts, r.schedule.Slow, r.schedule.Horizon)
 	default:
 		l.Error().Err(err).Dur("retry_in", d.At.Sub(now)).
 			Msgf("could not evaluate %s after %d attempts; reporting the failure on the check run and retrying", job.Key(), attempts)

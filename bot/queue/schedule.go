@@ -53,11 +53,19 @@ func (r retrySchedule) next(job Job, attempts int, err error, now time.Time) ret
 		return retryDecision{At: at}
 	}
 	if !job.IsEvaluation() {
-		// Listing tasks are cheap to redo from the next event or sweep.
-		if attempts >= r.fastAttempts() {
+		// Tasks (a config change's fan-out, a merge group's check, a
+		// re-run of a fork's check) are kept as long as evaluations: the
+		// sweep may be off or slow to reach them, and a dropped fan-out
+		// leaves verdicts of the old config standing. They have no check
+		// run of their own to mark failed.
+		switch {
+		case attempts < r.fastAttempts():
+			return retryDecision{At: now.Add(jitter(r.Backoff[attempts-1])), SpendsRetry: true}
+		case attempts >= r.maxAttempts():
 			return retryDecision{GiveUp: true, SpendsRetry: true}
+		default:
+			return retryDecision{At: now.Add(jitter(r.Slow)), SpendsRetry: true}
 		}
-		return retryDecision{At: now.Add(jitter(r.Backoff[attempts-1])), SpendsRetry: true}
 	}
 	switch {
 	case attempts < r.fastAttempts():
