@@ -68,7 +68,6 @@ func readmeSettings(t *testing.T) map[string]bool {
 	return names
 }
 
-
 // readmeSection returns the README text under heading, up to the next
 // heading of the same or a higher level (lines in code fences are not
 // headings).
