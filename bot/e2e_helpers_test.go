@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/tiergate/tiergate/bot"
 	"github.com/tiergate/tiergate/bot/ghclient"
 	"github.com/tiergate/tiergate/bot/githubtest"
+	"github.com/tiergate/tiergate/bot/internal/testlog"
 )
 
 // The state GitHub's example pull_request payloads describe.
@@ -52,24 +52,7 @@ type harness struct {
 	srv      *bot.Server
 	url      string
 	delivery atomic.Int64
-	logs     *syncBuffer
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs     *testlog.Buffer
 }
 
 // newHarness seeds the fake with the example payloads' repository and pull
@@ -101,7 +84,7 @@ func newHarnessWithSchedule(t *testing.T, repoConfig string, sched bot.RetrySche
 	}
 	gh.AddTeamMember(owner, "payments-owners", "carol")
 
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	settings := bot.Settings{
 		Listen:          "127.0.0.1:0",
 		AppID:           gh.AppID,

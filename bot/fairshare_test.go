@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/tiergate/tiergate/bot/internal/poll"
+	"github.com/tiergate/tiergate/bot/internal/stuck"
 	"github.com/tiergate/tiergate/bot/queue"
 )
 
@@ -19,8 +20,8 @@ import (
 // runs on two; the victim is evaluated while installation 1's work is
 // still blocked, and every pull request is evaluated exactly once after.
 func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
-	st := newStuckInstallation(1)
-	ev := &fakeEvaluator{evaluate: st.evaluate}
+	st := stuck.New(1)
+	ev := &fakeEvaluator{evaluate: func(ctx context.Context, j queue.Job) error { return st.Evaluate(ctx, j.InstallationID, j.Key()) }}
 	ts := startServer(t, ev, queue.Options{Workers: 4}, nil)
 	const stuck = 8
 	for n := 1; n <= stuck; n++ {
@@ -29,13 +30,12 @@ func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 			t.Fatalf("delivery %d = %d, want 202", n, status)
 		}
 	}
-	startedNow := st.startedNow
-	waitUntil(t, "installation 1 to take its share of the workers", func() bool { return len(startedNow()) >= 2 })
+	poll.Until(t, 10*time.Second, "installation 1 to take its share of the workers", func() bool { return len(st.Started()) >= 2 })
 
 	// A new event for a held pull request merges into it: still one run.
 	var held int
 	for n := 1; n <= stuck; n++ {
-		if !slices.Contains(startedNow(), fmt.Sprintf("codertocat/hello-world#%d", n)) {
+		if !slices.Contains(st.Started(), fmt.Sprintf("codertocat/hello-world#%d", n)) {
 			held = n
 			break
 		}
@@ -53,18 +53,18 @@ func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 		t.Fatalf("victim delivery = %d, want 202", status)
 	}
 	select {
-	case fin := <-st.victimDone:
+	case fin := <-st.VictimDone():
 		if len(fin) != 0 {
 			t.Errorf("installation 1 finished %v before the victim ran, want nothing: the victim should not wait for it", fin)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatalf("the victim was never evaluated while installation 1 was stuck (started: %v)", startedNow())
+		t.Fatalf("the victim was never evaluated while installation 1 was stuck (started: %v)", st.Started())
 	}
-	if got := startedNow(); len(got) != 2 {
+	if got := st.Started(); len(got) != 2 {
 		t.Errorf("installation 1 started %d evaluations before release, want its share of 2: %v", len(got), got)
 	}
 
-	close(st.release)
+	st.Release()
 	ts.waitIdle(t)
 	evaluated, _, _, _ := ev.calls()
 	count := map[string]int{}
@@ -79,71 +79,10 @@ func TestFairShareVictimRunsWhileAnInstallationIsStuck(t *testing.T) {
 	if count["other/victim#2"] != 1 {
 		t.Errorf("victim evaluated %d times, want 1 (counts: %v)", count["other/victim#2"], count)
 	}
-	if peak := st.peakNow(); peak != 2 {
+	if peak := st.Peak(); peak != 2 {
 		t.Errorf("installation 1 ran %d evaluations at once, want its share of 2", peak)
 	}
-	if n := ev.overlaps.Load(); n != 0 {
+	if n := ev.Overlaps.Load(); n != 0 {
 		t.Errorf("%d evaluations of one pull request overlapped, want none", n)
-	}
-}
-
-// stuckInstallation is an evaluation that blocks, until release is
-// closed, for one installation's pull requests; any other installation's
-// evaluation sends what the stuck one had finished by then on victimDone.
-type stuckInstallation struct {
-	id         int64
-	release    chan struct{}
-	victimDone chan []string
-
-	mu                sync.Mutex
-	started, finished []string
-	running, peak     int
-}
-
-func newStuckInstallation(id int64) *stuckInstallation {
-	return &stuckInstallation{id: id, release: make(chan struct{}), victimDone: make(chan []string, 1)}
-}
-
-func (s *stuckInstallation) evaluate(ctx context.Context, j queue.Job) error {
-	s.mu.Lock()
-	if j.InstallationID != s.id {
-		s.victimDone <- slices.Clone(s.finished)
-		s.mu.Unlock()
-		return nil
-	}
-	s.started = append(s.started, j.Key())
-	s.running++
-	s.peak = max(s.peak, s.running)
-	s.mu.Unlock()
-	select {
-	case <-s.release:
-	case <-ctx.Done():
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.running--
-	s.finished = append(s.finished, j.Key())
-	return ctx.Err()
-}
-
-func (s *stuckInstallation) startedNow() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.started)
-}
-
-func (s *stuckInstallation) peakNow() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.peak
-}
-
-// waitUntil polls cond until it holds, failing the test after 10 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }

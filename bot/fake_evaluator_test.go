@@ -1,12 +1,11 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
+	"github.com/tiergate/tiergate/bot/internal/evalrecord"
 	"github.com/tiergate/tiergate/bot/queue"
 )
 
@@ -24,37 +23,18 @@ type fakeEvaluator struct {
 	// failMergeGroup, when set, is returned by CompleteMergeGroup.
 	failMergeGroup error
 
+	evalrecord.Recorder[queue.Job]
+
 	mu            sync.Mutex
-	evaluated     []queue.Job
-	reported      []reported
 	configChanged []queue.RepoRef
 	mergeGroups   []string
 	commits       []string
-	running       map[string]int
-	overlaps      atomic.Int32 // evaluations of one key that ran concurrently
 }
 
-type reported struct {
-	Job   queue.Job
-	Cause string
-}
+type reported = evalrecord.Report[queue.Job]
 
 func (f *fakeEvaluator) Evaluate(ctx context.Context, j queue.Job, guard queue.Guard) error {
-	f.mu.Lock()
-	f.evaluated = append(f.evaluated, j)
-	if f.running == nil {
-		f.running = map[string]int{}
-	}
-	f.running[j.Key()]++
-	if f.running[j.Key()] > 1 {
-		f.overlaps.Add(1)
-	}
-	f.mu.Unlock()
-	defer func() {
-		f.mu.Lock()
-		f.running[j.Key()]--
-		f.mu.Unlock()
-	}()
+	defer f.Start(j)()
 	if f.evaluate != nil {
 		return f.evaluate(ctx, j)
 	}
@@ -62,12 +42,7 @@ func (f *fakeEvaluator) Evaluate(ctx context.Context, j queue.Job, guard queue.G
 }
 
 func (f *fakeEvaluator) ReportFailure(ctx context.Context, j queue.Job, cause error, guard queue.Guard) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.running[j.Key()] > 0 {
-		f.overlaps.Add(1) // a report must not race an evaluation
-	}
-	f.reported = append(f.reported, reported{Job: j, Cause: cause.Error()})
+	f.Report(j, cause)
 	return nil
 }
 
@@ -107,24 +82,6 @@ func (f *fakeEvaluator) ConfigChanged(owner, repo string) {
 func (f *fakeEvaluator) calls() (evaluated []queue.Job, rep []reported, cfg []queue.RepoRef, mg []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]queue.Job(nil), f.evaluated...), append([]reported(nil), f.reported...),
+	return f.Evaluated(), f.Reported(),
 		append([]queue.RepoRef(nil), f.configChanged...), append([]string(nil), f.mergeGroups...)
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

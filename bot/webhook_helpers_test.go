@@ -18,6 +18,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/tiergate/tiergate/bot/internal/testlog"
 	"github.com/tiergate/tiergate/bot/queue"
 )
 
@@ -55,7 +56,7 @@ func testQueueOptions(st Settings, qo queue.Options) queue.Options {
 type testServer struct {
 	*Server
 	url    string
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -66,7 +67,7 @@ func startServer(t *testing.T, ev *fakeEvaluator, qo queue.Options, edit func(*S
 	if edit != nil {
 		edit(&st)
 	}
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	srv := newServer(st.withDefaults(), zerolog.New(logs).Level(zerolog.DebugLevel), NewMetrics(), ev, testQueueOptions(st, qo))
 	srv.dispatch.fanOutPause = 0
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -148,7 +148,7 @@ func TestWebhookBurstWhileEvaluatorBlocks(t *testing.T) {
 	if want := strings.Repeat("a", 39) + "t"; got[len(got)-1].HeadSHA != want {
 		t.Errorf("last evaluated head = %q, want %q", got[len(got)-1].HeadSHA, want)
 	}
-	if n := ev.overlaps.Load(); n != 0 {
+	if n := ev.Overlaps.Load(); n != 0 {
 		t.Errorf("concurrent evaluations of one PR = %d, want 0", n)
 	}
 	if !strings.Contains(ts.logs.String(), `"delivery_id":"burst-t"`) {

@@ -10,16 +10,19 @@ import (
 
 	"github.com/tiergate/tiergate/bot/ghclient"
 	"github.com/tiergate/tiergate/bot/githubtest"
+	"github.com/tiergate/tiergate/bot/internal/fakeorg"
 	"github.com/tiergate/tiergate/bot/queue"
 )
 
+// Short names for the organisation of package fakeorg, used throughout
+// this package's tests.
 const (
-	evOwner   = "acme"
-	evRepo    = "widgets"
-	evInst    = int64(7)
-	evHead    = "1111111111111111111111111111111111111111"
+	evOwner   = fakeorg.Owner
+	evRepo    = fakeorg.Repo
+	evInst    = fakeorg.Installation
+	evHead    = fakeorg.Head
 	evNewer   = "2222222222222222222222222222222222222222"
-	evCfgPath = ".github/tiergate.yml"
+	evCfgPath = fakeorg.ConfigPath
 )
 
 // evFixture is an Evaluator pointed at a fake GitHub holding acme/widgets and
@@ -33,11 +36,7 @@ type evFixture struct {
 
 func newEvFixture(t *testing.T) *evFixture {
 	t.Helper()
-	fake := githubtest.New(t)
-	fake.AddRepo(evOwner, evRepo, "main")
-	fake.AddRepo(evOwner, ".github", "main")
-	fake.AddInstallation(evInst, evOwner, evRepo, ".github")
-	f := &evFixture{fake: fake, m: NewMetrics(), gm: ghclient.NewMetrics()}
+	f := &evFixture{fake: fakeorg.New(t), m: NewMetrics(), gm: ghclient.NewMetrics()}
 	f.ev = f.newEvaluator(t)
 	return f
 }
@@ -64,24 +63,10 @@ func (f *evFixture) gh(t *testing.T) *github.Client {
 	return gh
 }
 
-func evJob(number int) queue.Job {
-	return queue.Job{InstallationID: evInst, Owner: evOwner, Repo: evRepo, Number: number}
-}
+func evJob(number int) queue.Job { return fakeorg.Job(number) }
 
-// typicalPR seeds PR #1 by alice: a Go change with its test, approved by
-// bob on the head and commented on by carol; both have write access. Under
-// the built-in defaults it is feature tier and passes.
-func (f *evFixture) typicalPR() {
-	f.fake.AddPullRequest(evOwner, evRepo, githubtest.PullRequest{Number: 1, Author: "alice", HeadSHA: evHead})
-	f.fake.SetChangedFiles(evOwner, evRepo, 1, []githubtest.File{
-		{Filename: "svc/handler.go", Additions: 10, Deletions: 2},
-		{Filename: "svc/handler_test.go", Additions: 20},
-	})
-	f.fake.AddReview(evOwner, evRepo, 1, githubtest.Review{User: "bob", State: "APPROVED", CommitID: evHead})
-	f.fake.AddReview(evOwner, evRepo, 1, githubtest.Review{User: "carol", State: "COMMENTED", CommitID: evHead})
-	f.fake.SetPermission(evOwner, evRepo, "bob", "write")
-	f.fake.SetPermission(evOwner, evRepo, "carol", "write")
-}
+// typicalPR seeds fakeorg.TypicalPR: PR #1, feature tier, passing.
+func (f *evFixture) typicalPR() { fakeorg.TypicalPR(f.fake) }
 
 // failingPR seeds PR #2 by alice: Go code without tests, no reviews.
 func (f *evFixture) failingPR() {
@@ -98,13 +83,7 @@ func (f *evFixture) evaluate(t *testing.T, j queue.Job) {
 
 // requestsMatching counts recorded requests whose "METHOD template" starts with prefix.
 func (f *evFixture) requestsMatching(prefix string) int {
-	n := 0
-	for _, r := range f.fake.Requests() {
-		if strings.HasPrefix(r.Method+" "+r.Template, prefix) {
-			n++
-		}
-	}
-	return n
+	return fakeorg.RequestsMatching(f.fake, prefix)
 }
 
 func (f *evFixture) requestLines() []string {

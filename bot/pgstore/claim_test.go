@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tiergate/tiergate/bot/internal/poll"
 )
 
 func TestClaimEmpty(t *testing.T) {
@@ -156,7 +158,7 @@ func TestLeaseExpiry(t *testing.T) {
 		t.Fatal("Claim by b while a's lease is live: got the row, want nil")
 	}
 	var b *Claim
-	eventually(t, 10*time.Second, "b never claimed the row after a's lease expired", func() bool {
+	poll.Until(t, 10*time.Second, "b to claim the row after a's lease expired", func() bool {
 		b = claim(t, s, "b", time.Minute)
 		return b != nil
 	})

@@ -99,15 +99,3 @@ func claim(t testing.TB, s *Store, owner string, lease time.Duration) *Claim {
 	}
 	return c
 }
-
-// eventually polls cond every 50 ms until it holds or the deadline passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}

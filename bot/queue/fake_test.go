@@ -1,12 +1,12 @@
 package queue
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/tiergate/tiergate/bot/internal/evalrecord"
 )
 
 // fakeExecutor records what the queue asks of its Executor, as bot's
@@ -21,18 +21,13 @@ type fakeExecutor struct {
 	// evaluation, as the evaluator asks it before writing.
 	onWrite func(error)
 
+	evalrecord.Recorder[Job]
+
 	mu          sync.Mutex
-	evaluated   []Job
-	reported    []reported
 	mergeGroups []string
-	running     map[string]int
-	overlaps    atomic.Int32 // evaluations of one key that ran concurrently
 }
 
-type reported struct {
-	Job   Job
-	Cause string
-}
+type reported = evalrecord.Report[Job]
 
 func (f *fakeExecutor) Execute(ctx context.Context, j Job, guard Guard) error {
 	if j.kind() == KindMergeGroup {
@@ -47,21 +42,7 @@ func (f *fakeExecutor) Execute(ctx context.Context, j Job, guard Guard) error {
 	if !j.IsEvaluation() {
 		return nil
 	}
-	f.mu.Lock()
-	f.evaluated = append(f.evaluated, j)
-	if f.running == nil {
-		f.running = map[string]int{}
-	}
-	f.running[j.Key()]++
-	if f.running[j.Key()] > 1 {
-		f.overlaps.Add(1)
-	}
-	f.mu.Unlock()
-	defer func() {
-		f.mu.Lock()
-		f.running[j.Key()]--
-		f.mu.Unlock()
-	}()
+	defer f.Start(j)()
 	if f.evaluate != nil {
 		if err := f.evaluate(ctx, j); err != nil {
 			return err
@@ -79,12 +60,7 @@ func (f *fakeExecutor) ReportFailure(ctx context.Context, j Job, cause error, gu
 	if !j.IsEvaluation() {
 		return nil
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.running[j.Key()] > 0 {
-		f.overlaps.Add(1) // a report must not race an evaluation
-	}
-	f.reported = append(f.reported, reported{Job: j, Cause: cause.Error()})
+	f.Report(j, cause)
 	return nil
 }
 
@@ -92,8 +68,7 @@ func (f *fakeExecutor) ReportFailure(ctx context.Context, j Job, cause error, gu
 func (f *fakeExecutor) calls() (evaluated []Job, rep []reported, cfg []RepoRef, mg []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Job(nil), f.evaluated...), append([]reported(nil), f.reported...),
-		nil, append([]string(nil), f.mergeGroups...)
+	return f.Evaluated(), f.Reported(), nil, append([]string(nil), f.mergeGroups...)
 }
 
 // testOptions fills the zero fields of o, but Debounce, with the defaults
@@ -133,22 +108,4 @@ func testOptions(o Options) Options {
 		o.Poll = DefaultPoll
 	}
 	return o
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

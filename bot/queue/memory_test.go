@@ -12,11 +12,13 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/rs/zerolog"
+
+	"github.com/tiergate/tiergate/bot/internal/testlog"
 )
 
-func startQueue(t *testing.T, ev *fakeExecutor, opts Options) (*Memory, *syncBuffer) {
+func startQueue(t *testing.T, ev *fakeExecutor, opts Options) (*Memory, *testlog.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	q := NewMemory(testOptions(opts), ev, NewMetrics(), zerolog.New(logs))
 	ctx, cancel := context.WithCancel(context.Background())
 	q.Start(ctx)
@@ -99,7 +101,7 @@ func TestQueueBurstForOnePRRunsAtMostTwice(t *testing.T) {
 	if last := got[len(got)-1].HeadSHA; last != "sha-19" {
 		t.Errorf("last evaluated head = %q, want sha-19", last)
 	}
-	if n := ev.overlaps.Load(); n != 0 {
+	if n := ev.Overlaps.Load(); n != 0 {
 		t.Errorf("concurrent evaluations of one PR = %d, want 0", n)
 	}
 }
@@ -124,7 +126,7 @@ func TestQueueNeverRunsOnePRConcurrently(t *testing.T) {
 	if len(got) == 0 {
 		t.Fatal("no evaluations ran")
 	}
-	if n := ev.overlaps.Load(); n != 0 {
+	if n := ev.Overlaps.Load(); n != 0 {
 		t.Errorf("concurrent evaluations of one PR = %d, want 0", n)
 	}
 	last := map[int]string{}
@@ -164,7 +166,7 @@ func TestQueueRetriesThenReportsFailure(t *testing.T) {
 	if n := testutil.ToFloat64(q.metrics.Evaluations.WithLabelValues("error")); n != 4 {
 		t.Errorf("evaluations{outcome=error} = %v, want 4", n)
 	}
-	if n := ev.overlaps.Load(); n != 0 {
+	if n := ev.Overlaps.Load(); n != 0 {
 		t.Errorf("report raced an evaluation %d times", n)
 	}
 }

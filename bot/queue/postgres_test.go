@@ -13,6 +13,9 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
+	"github.com/tiergate/tiergate/bot/internal/poll"
+	"github.com/tiergate/tiergate/bot/internal/stuck"
+	"github.com/tiergate/tiergate/bot/internal/testlog"
 	"github.com/tiergate/tiergate/bot/pgstore"
 	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
 )
@@ -22,7 +25,7 @@ type pgReplica struct {
 	q      *Postgres
 	store  *pgstore.Store
 	cancel context.CancelFunc
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 }
 
 // startPGReplicas starts n queues on one fresh database, each with its own
@@ -41,7 +44,7 @@ func startPGReplicas(t *testing.T, n int, ev *fakeExecutor, opts Options) []*pgR
 		if err != nil {
 			t.Fatalf("pgstore.Open: %v", err)
 		}
-		logs := &syncBuffer{}
+		logs := &testlog.Buffer{}
 		q := NewPostgres(store, 29310, testOptions(opts), ev, NewMetrics(), zerolog.New(logs))
 		qctx, qcancel := context.WithCancel(context.Background())
 		q.Start(qctx)
@@ -112,7 +115,7 @@ func TestPGQueueBurstOverReplicas(t *testing.T) {
 			t.Errorf("PR %d last evaluated head = %s, want sha-19", pr, heads[len(heads)-1])
 		}
 	}
-	if n := ev.overlaps.Load(); n != 0 {
+	if n := ev.Overlaps.Load(); n != 0 {
 		t.Errorf("concurrent evaluations of one PR across replicas = %d, want 0", n)
 	}
 }
@@ -241,7 +244,7 @@ func TestPGQueueRetriesThenReports(t *testing.T) {
 	if len(rep) < 3 {
 		t.Errorf("failure reports = %d, want at least 3 (after the fast attempts, before each slow one)", len(rep))
 	}
-	if n := ev.overlaps.Load(); n != 0 {
+	if n := ev.Overlaps.Load(); n != 0 {
 		t.Errorf("report raced an evaluation %d times", n)
 	}
 }
@@ -251,8 +254,8 @@ func TestPGQueueRetriesThenReports(t *testing.T) {
 // replica's four workers; a victim of installation 2 submitted after them
 // is evaluated while they are still blocked.
 func TestPGQueueFairShare(t *testing.T) {
-	st := newStuckInstallation(1)
-	ev := &fakeExecutor{evaluate: st.evaluate}
+	st := stuck.New(1)
+	ev := &fakeExecutor{evaluate: func(ctx context.Context, j Job) error { return st.Evaluate(ctx, j.InstallationID, j.Key()) }}
 	rs := startPGReplicas(t, 1, ev, Options{Workers: 4, Poll: 20 * time.Millisecond})
 	q := rs[0].q
 	ctx := context.Background()
@@ -263,28 +266,28 @@ func TestPGQueueFairShare(t *testing.T) {
 	if _, err := q.Submit(ctx, "d-stuck", jobs); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "installation 1 to take its share of the workers", func() bool { return len(st.startedNow()) >= 2 })
+	poll.Until(t, 10*time.Second, "installation 1 to take its share of the workers", func() bool { return len(st.Started()) >= 2 })
 	victim := Job{InstallationID: 2, Owner: "other", Repo: "victim", Number: 1, HeadSHA: "v", DeliveryID: "d-victim"}
 	if _, err := q.Submit(ctx, "d-victim", []Job{victim}); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case fin := <-st.victimDone:
+	case fin := <-st.VictimDone():
 		if len(fin) != 0 {
 			t.Errorf("installation 1 finished %v before the victim ran, want nothing", fin)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatalf("the victim was never evaluated while installation 1 was stuck (started: %v)", st.startedNow())
+		t.Fatalf("the victim was never evaluated while installation 1 was stuck (started: %v)", st.Started())
 	}
-	if got := st.startedNow(); len(got) != 2 {
+	if got := st.Started(); len(got) != 2 {
 		t.Errorf("installation 1 started %d evaluations before release, want its share of 2: %v", len(got), got)
 	}
-	close(st.release)
+	st.Release()
 	pgWaitIdle(t, q)
 	if evaluated, _, _, _ := ev.calls(); len(evaluated) != 9 {
 		t.Errorf("%d evaluations, want 9 (each pull request once)", len(evaluated))
 	}
-	if peak := st.peakNow(); peak != 2 {
+	if peak := st.Peak(); peak != 2 {
 		t.Errorf("installation 1 ran %d evaluations at once, want its share of 2", peak)
 	}
 }

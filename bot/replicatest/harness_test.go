@@ -19,6 +19,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tiergate/tiergate/bot/githubtest"
+	"github.com/tiergate/tiergate/bot/internal/poll"
+	"github.com/tiergate/tiergate/bot/internal/testlog"
 	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
 )
 
@@ -50,7 +52,7 @@ type cluster struct {
 type replica struct {
 	index int
 	addr  string // 127.0.0.1:port
-	logs  *syncBuffer
+	logs  *testlog.Buffer
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -74,7 +76,7 @@ func newCluster(t *testing.T, opts options) *cluster {
 		c.db = pool
 	}
 	for i := range opts.replicas {
-		c.replicas = append(c.replicas, &replica{index: i, addr: freeAddr(t), logs: &syncBuffer{}})
+		c.replicas = append(c.replicas, &replica{index: i, addr: freeAddr(t), logs: &testlog.Buffer{}})
 	}
 	t.Cleanup(func() {
 		for _, r := range c.replicas {
@@ -319,17 +321,11 @@ func sum(ns []int) int {
 	return t
 }
 
-// waitFor polls cond every 20ms until it holds, and fails the test with what
-// after deadline.
+// waitFor polls cond until it holds, and fails the test with what after
+// deadline.
 func waitFor(t *testing.T, deadline time.Duration, what string, cond func() bool) {
 	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %v waiting for %s", deadline, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Until(t, deadline, what, cond)
 }
 
 // freeAddr returns a loopback address with a port nothing listens on now.
@@ -341,22 +337,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tiergate/tiergate/bot/githubtest"
+	"github.com/tiergate/tiergate/bot/internal/fakeorg"
 	"github.com/tiergate/tiergate/bot/queue"
 )
 
@@ -14,7 +15,7 @@ import (
 // job it queued reports the verdict. The next sweep finds nothing to do.
 func TestSweepCompletesPullRequestWhoseWebhookWasLost(t *testing.T) {
 	f := newSweepFixture(t)
-	f.typicalPR()
+	fakeorg.TypicalPR(f.fake)
 	evaluate := func(ctx context.Context, jobs []queue.Job) error {
 		for _, j := range jobs {
 			if err := f.ev.Evaluate(ctx, j, nil); err != nil {
@@ -28,9 +29,9 @@ func TestSweepCompletesPullRequestWhoseWebhookWasLost(t *testing.T) {
 	if err != nil || rep.Missing != 1 {
 		t.Fatalf("Run() = %+v, %v; want 1 pull request without a check", rep, err)
 	}
-	runs := f.fake.CheckRuns(evOwner, evRepo)
-	if len(runs) != 1 || runs[0].HeadSHA != evHead || runs[0].Status != "completed" || runs[0].Conclusion != "success" {
-		t.Fatalf("check runs after the sweep = %+v, want one completed success on %s", runs, evHead)
+	runs := f.fake.CheckRuns(fakeorg.Owner, fakeorg.Repo)
+	if len(runs) != 1 || runs[0].HeadSHA != fakeorg.Head || runs[0].Status != "completed" || runs[0].Conclusion != "success" {
+		t.Fatalf("check runs after the sweep = %+v, want one completed success on %s", runs, fakeorg.Head)
 	}
 	rep, err = sw.Run(context.Background())
 	if err != nil || rep.Queued != 0 || rep.PullRequests != 1 {

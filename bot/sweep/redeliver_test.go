@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tiergate/tiergate/bot/internal/fakeorg"
 )
 
 var redeliverNow = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
@@ -73,7 +74,7 @@ func TestRedeliverResumesFromCursor(t *testing.T) {
 		fake.RecordDelivery("", "pull_request", 202, []byte(`{}`))
 		fake.Advance(time.Second)
 	}
-	scans := func() int { return f.requestsMatching("GET /app/hook/deliveries") }
+	scans := func() int { return fakeorg.RequestsMatching(f.fake, "GET /app/hook/deliveries") }
 
 	f.run(t, redeliverOpts())
 	if got := scans(); got != 3 {

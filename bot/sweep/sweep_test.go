@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/tiergate/tiergate/bot/githubtest"
+	"github.com/tiergate/tiergate/bot/internal/fakeorg"
 	"github.com/tiergate/tiergate/bot/queue"
 )
 
@@ -93,13 +94,15 @@ func TestSweepQueuesPullRequestsWithoutACurrentCheck(t *testing.T) {
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	seed := func(f *sweepFixture) {
 		fake := f.fake
-		add := func(n int) { fake.AddPullRequest(evOwner, evRepo, githubtest.PullRequest{Number: n, HeadSHA: sha(n)}) }
+		add := func(n int) {
+			fake.AddPullRequest(fakeorg.Owner, fakeorg.Repo, githubtest.PullRequest{Number: n, HeadSHA: sha(n)})
+		}
 		check := func(n int, run githubtest.CheckRun) {
 			run.HeadSHA = sha(n)
 			if run.Name == "" {
 				run.Name = "tiergate"
 			}
-			fake.AddCheckRun(evOwner, evRepo, run)
+			fake.AddCheckRun(fakeorg.Owner, fakeorg.Repo, run)
 		}
 		done := githubtest.CheckRun{Status: "completed", Conclusion: "success", ExternalID: current}
 		fake.SetTime(now.Add(-time.Hour))
@@ -119,9 +122,9 @@ func TestSweepQueuesPullRequestsWithoutACurrentCheck(t *testing.T) {
 		check(7, githubtest.CheckRun{Name: "ci", Status: "completed", Conclusion: "success"})
 		add(8)
 		check(8, done)
-		fake.SetHead(evOwner, evRepo, 8, sha(80)) // pushed since: the new head has nothing
+		fake.SetHead(fakeorg.Owner, fakeorg.Repo, 8, sha(80)) // pushed since: the new head has nothing
 		add(9)
-		fake.SetState(evOwner, evRepo, 9, "closed", false)
+		fake.SetState(fakeorg.Owner, fakeorg.Repo, 9, "closed", false)
 		add(10)
 		check(10, githubtest.CheckRun{Status: "completed", Conclusion: "failure"}) // before fingerprints existed
 	}
@@ -151,7 +154,7 @@ func TestSweepQueuesPullRequestsWithoutACurrentCheck(t *testing.T) {
 			rep := f.run(t, Options{SkipRedelivery: true, CurrentFingerprint: tt.fingerprint, Now: func() time.Time { return now }})
 			var want []string
 			for _, n := range tt.want {
-				want = append(want, evJob(n).Key())
+				want = append(want, fakeorg.Job(n).Key())
 			}
 			if diff := cmp.Diff(want, f.takeQueued()); diff != "" {
 				t.Errorf("queued (-want +got):\n%s", diff)
@@ -169,9 +172,9 @@ func TestSweepQueuesPullRequestsWithoutACurrentCheck(t *testing.T) {
 
 func TestSweepJob(t *testing.T) {
 	f := newSweepFixture(t)
-	f.fake.AddPullRequest(evOwner, evRepo, githubtest.PullRequest{Number: 4, HeadSHA: evHead})
+	f.fake.AddPullRequest(fakeorg.Owner, fakeorg.Repo, githubtest.PullRequest{Number: 4, HeadSHA: fakeorg.Head})
 	f.run(t, Options{SkipRedelivery: true})
-	want := []queue.Job{{InstallationID: evInst, Owner: evOwner, Repo: evRepo, Number: 4, HeadSHA: evHead, Event: "sweep"}}
+	want := []queue.Job{{InstallationID: fakeorg.Installation, Owner: fakeorg.Owner, Repo: fakeorg.Repo, Number: 4, HeadSHA: fakeorg.Head, Event: "sweep"}}
 	if diff := cmp.Diff(want, f.queued); diff != "" {
 		t.Errorf("queued jobs (-want +got):\n%s", diff)
 	}
@@ -245,14 +248,14 @@ func TestSweepStopsWhenRateLimitIsLow(t *testing.T) {
 	if !rep.RateLimited || rep.Queued != 0 || !slices.Equal(rep.Incomplete, []int64{7, 8}) {
 		t.Errorf("Run() = %+v, want rate limited, nothing queued, installations 7 and 8 incomplete", rep)
 	}
-	if got := f.requestsMatching("GET /repos/{owner}/{repo}/pulls"); got != 0 {
+	if got := fakeorg.RequestsMatching(f.fake, "GET /repos/{owner}/{repo}/pulls"); got != 0 {
 		t.Errorf("listed pull requests %d times after the floor was crossed, want 0", got)
 	}
 }
 
 func TestSweepRunsOnOneReplicaAtATime(t *testing.T) {
 	f := newSweepFixture(t)
-	f.fake.AddPullRequest(evOwner, evRepo, githubtest.PullRequest{Number: 1, HeadSHA: evHead})
+	f.fake.AddPullRequest(fakeorg.Owner, fakeorg.Repo, githubtest.PullRequest{Number: 1, HeadSHA: fakeorg.Head})
 	entered, release := make(chan struct{}), make(chan struct{})
 	blocking := func(ctx context.Context, jobs []queue.Job) error {
 		close(entered)
