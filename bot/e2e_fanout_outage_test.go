@@ -28,13 +28,7 @@ func TestE2EConfigPushSurvivesAnOutage(t *testing.T) {
 	h.wantCheck(headSHA, "success", "experiment ·")
 
 	h.gh.SetFile(owner, repo, baseRef, cfgPath, []byte("version: 1\ndefault_tier: feature\n"))
-	push := payload(t, "push", "with-installation.payload.json", func(m map[string]any) {
-		m["ref"] = "refs/heads/" + baseRef
-		m["deleted"], m["created"] = false, false
-		obj(m, "repository")["default_branch"] = baseRef
-		obj(m, "repository")["name"] = repo
-		m["commits"] = []any{map[string]any{"id": "3333333333333333333333333333333333333333", "added": []any{}, "removed": []any{}, "modified": []any{cfgPath}}}
-	})
+	push := configPush(t)
 	h.gh.SetOutage(true)
 	if code := h.deliver("push", push); code != http.StatusAccepted {
 		t.Fatalf("push answered %d, want 202", code)

@@ -159,6 +159,17 @@ func prEvent(t *testing.T, action, sha string) []byte {
 	})
 }
 
+// configPush is a push to the base branch that modifies the config file.
+func configPush(t *testing.T) []byte {
+	return payload(t, "push", "with-installation.payload.json", func(m map[string]any) {
+		m["ref"] = "refs/heads/" + baseRef
+		m["deleted"], m["created"] = false, false
+		obj(m, "repository")["default_branch"] = baseRef
+		obj(m, "repository")["name"] = repo
+		m["commits"] = []any{map[string]any{"id": "3333333333333333333333333333333333333333", "added": []any{}, "removed": []any{}, "modified": []any{cfgPath}}}
+	})
+}
+
 // deliver posts a signed webhook with a fresh delivery ID and returns the
 // status code.
 func (h *harness) deliver(event string, body []byte) int {

@@ -276,13 +276,7 @@ func TestE2EConfigPushReevaluatesOpenPRs(t *testing.T) {
 	h.wantCheck(headSHA, "failure", "feature ·")
 
 	h.gh.SetFile(owner, repo, baseRef, cfgPath, []byte("version: 1\ndefault_tier: experiment\n"))
-	push := payload(t, "push", "with-installation.payload.json", func(m map[string]any) {
-		m["ref"] = "refs/heads/" + baseRef
-		m["deleted"], m["created"] = false, false
-		obj(m, "repository")["default_branch"] = baseRef
-		obj(m, "repository")["name"] = repo
-		m["commits"] = []any{map[string]any{"id": "3333333333333333333333333333333333333333", "added": []any{}, "removed": []any{}, "modified": []any{cfgPath}}}
-	})
+	push := configPush(t)
 	if code := h.deliver("push", push); code < 200 || code > 299 {
 		t.Fatalf("push answered %d, want 2xx", code)
 	}

@@ -93,7 +93,7 @@ func TestServePeakMemory(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					got := postConcurrently(t, p.url, fmt.Sprintf("b%d-", i), b.n, b.body, b.secret)
+					got := postConcurrently(t, p.url, fmt.Sprintf("b%d-", i), b.n, b.body, b.secret, false)
 					mu.Lock()
 					defer mu.Unlock()
 					for status, n := range got {
@@ -190,11 +190,12 @@ func startServe(t *testing.T, bin, key string) *serveProcess {
 	}
 }
 
-// postConcurrently sends n webhooks with body at once and counts the
+// postConcurrently sends n webhooks with body at once (chunked: without a
+// Content-Length) and counts the
 // answers by status; a request whose connection the server closed before
 // the client read the answer (it refuses a body without reading it)
 // counts as 0.
-func postConcurrently(t *testing.T, url, delivery string, n int, body []byte, secret string) map[int]int {
+func postConcurrently(t *testing.T, url, delivery string, n int, body []byte, secret string, chunked bool) map[int]int {
 	t.Helper()
 	sig := "sha256=" + strings.Repeat("0", 64)
 	if secret != "" {
@@ -212,12 +213,18 @@ func postConcurrently(t *testing.T, url, delivery string, n int, body []byte, se
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/webhook", bytes.NewReader(body))
+			var r io.Reader = bytes.NewReader(body)
+			if chunked {
+				r = io.MultiReader(r) // hides the length: the request is chunked
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/webhook", r)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			req.ContentLength = int64(len(body))
+			if !chunked {
+				req.ContentLength = int64(len(body))
+			}
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-GitHub-Event", "push")
 			req.Header.Set("X-GitHub-Delivery", delivery+strconv.Itoa(i))
