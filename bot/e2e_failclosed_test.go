@@ -24,7 +24,7 @@ func TestE2EPaddedPullRequestTouchesEveryCriticalPath(t *testing.T) {
 	h.run("opened", headSHA)
 	h.wantCheck(headSHA, "failure", "platform · ",
 		"GitHub listed only 3,000 of 3,500 files, so every critical path is treated as touched",
-		`raised from experiment to platform for critical path "payments"`,
+		"raised from experiment to platform for critical path `payments`",
 		"critical_paths/payments")
 }
 
@@ -58,7 +58,7 @@ func TestE2EUnreadableOrgConfig(t *testing.T) {
 		{name: "unreadable: warned", conclusion: "success", title: "feature · ",
 			summaryHas: []string{warning, "cannot see Codertocat/.github"}},
 		{name: "unreadable and required: failure naming the reason", require: true, conclusion: "failure", title: "configuration error",
-			summaryHas: []string{warning + ", and this server requires it (TIERGATE\\_REQUIRE\\_ORG\\_CONFIG)", "cannot see Codertocat/.github"}},
+			summaryHas: []string{warning + ", and this server requires it (TIERGATE_REQUIRE_ORG_CONFIG)", "cannot see Codertocat/.github"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,14 +85,14 @@ func TestE2EDemotedMaintainerOverrideIgnored(t *testing.T) {
 	h.gh.AddReview(owner, repo, prNumber, approval("alice", headSHA))
 	h.gh.AddLabel(owner, repo, prNumber, "tiergate/skip-tests", "maggie")
 	h.run("labeled", headSHA)
-	h.wantCheck(headSHA, "success", "feature · ", "accepted: applied by @maggie")
+	h.wantCheck(headSHA, "success", "feature · ", "accepted: applied by `maggie`")
 
 	h.gh.SetPermission(owner, repo, "maggie", "read")
 	h.gh.SetHead(owner, repo, prNumber, newHead)
 	h.gh.AddReview(owner, repo, prNumber, approval("alice", newHead))
 	h.run("synchronize", newHead)
 	h.wantCheck(newHead, "failure", "feature · 1 of 2 gates failing",
-		"ignored: @maggie has read permission; overrides need maintain")
+		"ignored: `maggie` has read permission; overrides need maintain")
 }
 
 // TestE2EBotOverride: a bot's override label counts only when the bot is

@@ -33,7 +33,7 @@ func TestE2EOutageDoesNotFreezeAGreen(t *testing.T) {
 	h.gh.AddReview(owner, repo, prNumber, approval("alice", headSHA))
 	h.gh.AddLabel(owner, repo, prNumber, "tiergate/skip-tests", "maggie")
 	h.run("labeled", headSHA)
-	h.wantCheck(headSHA, "success", "feature · ", "accepted: applied by @maggie")
+	h.wantCheck(headSHA, "success", "feature · ", "accepted: applied by `maggie`")
 
 	h.gh.SetOutage(true)
 	before := len(h.gh.CheckRunWrites(owner, repo))
@@ -79,7 +79,7 @@ func TestE2EOutageDoesNotFreezeAGreen(t *testing.T) {
 		t.Errorf("check run writes after the outage = %v, want %v: the failure first, then the verdict, never a success", got, want)
 	}
 	cr := h.wantCheck(headSHA, "failure", "feature · 1 of 2 gates failing")
-	if strings.Contains(cr.Summary, "accepted: applied by @maggie") {
+	if strings.Contains(cr.Summary, "accepted: applied by `maggie`") {
 		t.Errorf("the removed override still counts:\n%s", cr.Summary)
 	}
 }

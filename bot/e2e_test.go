@@ -103,8 +103,8 @@ func TestE2EOverrides(t *testing.T) {
 		conclusion string
 		summaryHas string
 	}{
-		{"maintainer accepted", "carol", "success", "accepted: applied by @carol"},
-		{"triager ignored", "tina", "failure", "ignored: @tina has triage permission; overrides need maintain"},
+		{"maintainer accepted", "carol", "success", "accepted: applied by `carol`"},
+		{"triager ignored", "tina", "failure", "ignored: `tina` has triage permission; overrides need maintain"},
 		{"author ignored", author, "failure", "the PR author, who cannot override their own PR"},
 	}
 	for _, tc := range tests {
@@ -133,7 +133,7 @@ func TestE2EPushMakesApprovalStale(t *testing.T) {
 	const newHead = "2222222222222222222222222222222222222222"
 	h.gh.SetHead(owner, repo, prNumber, newHead)
 	h.run("synchronize", newHead)
-	h.wantCheck(newHead, "failure", "feature ·", "alice (approved ec26c3e, not the head 2222222)")
+	h.wantCheck(newHead, "failure", "feature ·", "`alice` (approved `ec26c3e`, not the head `2222222`)")
 }
 
 func TestE2EConfig(t *testing.T) {

@@ -1,22 +1,21 @@
 package rules
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 )
 
 // reviewTally is what the reviews add up to under the approval policy.
 type reviewTally struct {
-	approvers  []string // counted approvals, in review order
-	blockers   []string // counted reviewers whose latest decision requests changes
-	notCounted []string // "who (why)" for decisions that do not count
+	approvers []string        // counted approvals, in review order
+	blockers  []string        // counted reviewers whose latest decision requests changes
+	outcomes  []ReviewOutcome // every reviewer's latest decision, judged
 }
 
 // tallyReviews takes each reviewer's latest decisive review (APPROVED,
 // CHANGES_REQUESTED or DISMISSED; COMMENTED and PENDING change nothing) and
-// sorts reviewers into counted approvals, counted change requests and the
-// rest with the reason they do not count.
+// judges it: a counted approval, a counted change request, a stale approval
+// or one that does not count, with the reason.
 func tallyReviews(cfg *Config, pr PullRequest) reviewTally {
 	type decision struct {
 		user   string
@@ -48,34 +47,37 @@ func tallyReviews(cfg *Config, pr PullRequest) reviewTally {
 		if d.state == ReviewDismissed {
 			continue
 		}
-		why := ""
+		out := ReviewOutcome{Login: d.user, Commit: d.commit}
 		switch {
 		case strings.EqualFold(d.user, pr.Author):
-			why = "the PR author"
-		case d.bot || strings.HasSuffix(strings.ToLower(d.user), "[bot]"):
-			why = "a bot"
+			out.Status, out.Reason = ReviewNotCounted, msgf("the PR author")
+		case isBot(d.user, d.bot):
+			out.Status, out.Reason = ReviewNotCounted, msgf("a bot")
 		case permissionOf(pr, d.user) < cfg.Approvals.MinPermission:
-			why = fmt.Sprintf("has %s permission, needs %s", permissionOf(pr, d.user), cfg.Approvals.MinPermission)
-		}
-		if why != "" {
-			if d.state == ReviewApproved {
-				t.notCounted = append(t.notCounted, fmt.Sprintf("%s (%s)", d.user, why))
-			}
-			continue
-		}
-		// A change request stands until its author approves or it is
-		// dismissed, whatever commit it was made on.
-		if d.state == ReviewChangesRequested {
+			out.Status, out.Reason = ReviewNotCounted, msgf("has %s permission, needs %s", permissionOf(pr, d.user), cfg.Approvals.MinPermission)
+		case d.state == ReviewChangesRequested:
+			// A change request stands until its author approves or it is
+			// dismissed, whatever commit it was made on.
+			out.Status = ReviewBlocking
 			t.blockers = append(t.blockers, d.user)
-			continue
+		case cfg.Approvals.FreshOnly && d.commit != pr.HeadSHA:
+			out.Status, out.Reason = ReviewStale, msgf("approved %s, not the head %s", shortSHA(d.commit), shortSHA(pr.HeadSHA))
+		default:
+			out.Status = ReviewCounted
+			t.approvers = append(t.approvers, d.user)
 		}
-		if cfg.Approvals.FreshOnly && d.commit != pr.HeadSHA {
-			t.notCounted = append(t.notCounted, fmt.Sprintf("%s (approved %s, not the head %s)", d.user, shortSHA(d.commit), shortSHA(pr.HeadSHA)))
-			continue
+		if out.Status == ReviewNotCounted && d.state != ReviewApproved {
+			continue // an uncounted change request is not worth listing
 		}
-		t.approvers = append(t.approvers, d.user)
+		t.outcomes = append(t.outcomes, out)
 	}
 	return t
+}
+
+// isBot says a login is a bot's: GitHub says so, or the login has the
+// "[bot]" suffix GitHub gives App accounts.
+func isBot(login string, flagged bool) bool {
+	return flagged || strings.HasSuffix(strings.ToLower(login), "[bot]")
 }
 
 func permissionOf(pr PullRequest, user string) Permission {
@@ -100,87 +102,121 @@ func shortSHA(sha string) string {
 	return sha
 }
 
-// requiredApprovals is the tier's count raised by every touched critical path.
+// requiredApprovals is the tier's count raised by every touched critical
+// path, and the path that raised it ("" when none did).
 func requiredApprovals(cfg *Config, tr TierRules, facts fileFacts) (int, string) {
-	n, why := tr.Approvals, ""
+	n, by := tr.Approvals, ""
 	for _, i := range facts.critical {
 		cp := cfg.CriticalPaths[i]
 		if cp.Approvals > n {
-			n, why = cp.Approvals, fmt.Sprintf(" (critical path %q)", cp.Name)
+			n, by = cp.Approvals, cp.Name
 		}
 	}
-	return n, why
+	return n, by
 }
 
 func approvalsGate(cfg *Config, tr TierRules, tier Tier, pr PullRequest, facts fileFacts, t reviewTally) Gate {
-	g := Gate{Name: GateApprovals}
-	need, why := requiredApprovals(cfg, tr, facts)
+	need, by := requiredApprovals(cfg, tr, facts)
+	fig := &ApprovalFigures{Required: need, RequiredBy: by}
+	g := Gate{Name: GateApprovals, Approvals: fig}
+	var why Message
+	if by != "" {
+		why = msgf(" (critical path %q)", by)
+	}
 	if pr.Local {
 		if need == 0 {
-			g.Status, g.Reason = StatusNotRequired, fmt.Sprintf("no approvals required for %s", tier)
+			g.Status, g.Reason = StatusNotRequired, msgf("no approvals required for %s", tier)
 			return g
 		}
-		g.Status, g.Reason = StatusNotChecked, fmt.Sprintf("%d approval(s) required%s; reviews are checked on GitHub", need, why)
+		g.Status, g.Reason = StatusNotChecked, msgf("%d %s required%s; reviews are checked on GitHub", need, words(plural(need, "approval", "approvals")), why)
 		return g
 	}
-	var notes []string
-	if len(t.notCounted) > 0 {
-		notes = append(notes, "not counted: "+strings.Join(t.notCounted, ", "))
-	}
+	fig.Checked = true
+	fig.Counted = len(t.approvers)
+	fig.Reviews = t.outcomes
+	approvers := joinValues(logins(t.approvers), len(t.approvers), len(t.approvers))
 	switch {
 	case len(t.blockers) > 0:
 		g.Status = StatusFail
-		g.Reason = fmt.Sprintf("changes requested by %s", strings.Join(t.blockers, ", "))
+		g.Reason = msgf("changes requested by %s", joinValues(logins(t.blockers), len(t.blockers), len(t.blockers)))
 	case need == 0:
-		g.Status, g.Reason = StatusNotRequired, fmt.Sprintf("no approvals required for %s", tier)
+		g.Status, g.Reason = StatusNotRequired, msgf("no approvals required for %s", tier)
 		return g
 	case len(t.approvers) >= need:
 		g.Status = StatusPass
-		g.Reason = fmt.Sprintf("%d of %d approvals%s: %s", len(t.approvers), need, why, strings.Join(t.approvers, ", "))
+		g.Reason = msgf("%d of %d %s%s: %s", len(t.approvers), need, words(plural(need, "approval", "approvals")), why, approvers)
 	default:
 		g.Status = StatusFail
-		g.Reason = fmt.Sprintf("%d of %d approvals%s", len(t.approvers), need, why)
+		g.Reason = msgf("%d of %d %s%s", len(t.approvers), need, words(plural(need, "approval", "approvals")), why)
 		if len(t.approvers) > 0 {
-			g.Reason += ": " + strings.Join(t.approvers, ", ")
+			g.Reason = g.Reason.append(msgf(": %s", approvers))
 		}
 	}
-	if len(notes) > 0 {
-		g.Reason += "; " + strings.Join(notes, "; ")
+	var notCounted Message
+	for _, o := range t.outcomes {
+		if o.Status != ReviewNotCounted && o.Status != ReviewStale {
+			continue
+		}
+		sep := ", "
+		if notCounted.IsZero() {
+			sep = ""
+		}
+		notCounted = notCounted.append(msgf("%s%s (%s)", words(sep), loginName(o.Login), o.Reason))
+	}
+	if !notCounted.IsZero() {
+		g.Reason = g.Reason.append(msgf("; not counted: %s", notCounted))
 	}
 	return g
+}
+
+func logins(names []string) []loginValue {
+	out := make([]loginValue, len(names))
+	for i, n := range names {
+		out[i] = loginName(n)
+	}
+	return out
+}
+
+func teamSlugs(names []string) []teamValue {
+	out := make([]teamValue, len(names))
+	for i, n := range names {
+		out[i] = teamSlug(n)
+	}
+	return out
 }
 
 // teamGate needs one counted approval from a member of one of the critical
 // path's teams. A team whose membership the caller did not supply fails
 // closed rather than being treated as empty.
 func teamGate(cp CriticalPath, pr PullRequest, t reviewTally) Gate {
-	g := Gate{Name: GateCriticalPrefix + cp.Name}
-	teams := strings.Join(cp.Teams, ", ")
+	fig := &TeamFigures{Path: cp.Name, Teams: append([]string(nil), cp.Teams...)}
+	g := Gate{Name: GateCriticalPrefix + cp.Name, Team: fig}
+	teams := joinValues(teamSlugs(cp.Teams), len(cp.Teams), len(cp.Teams))
 	if pr.Local {
-		g.Status, g.Reason = StatusNotChecked, fmt.Sprintf("needs an approval from a member of %s; reviews are checked on GitHub", teams)
+		g.Status, g.Reason = StatusNotChecked, msgf("needs an approval from a member of %s; reviews are checked on GitHub", teams)
 		return g
 	}
-	var unknown []string
-	for _, team := range cp.Teams {
-		members, ok := pr.TeamMembers[team]
+	for _, tm := range cp.Teams {
+		members, ok := pr.TeamMembers[tm]
 		if !ok {
-			unknown = append(unknown, team)
+			fig.Unknown = append(fig.Unknown, tm)
 			continue
 		}
 		for _, a := range t.approvers {
 			for _, m := range members {
 				if strings.EqualFold(a, m) {
-					g.Status, g.Reason = StatusPass, fmt.Sprintf("approved by %s of %s", a, team)
+					fig.ApprovedBy, fig.Team, fig.Unknown = a, tm, nil
+					g.Status, g.Reason = StatusPass, msgf("approved by %s of %s", loginName(a), teamSlug(tm))
 					return g
 				}
 			}
 		}
 	}
 	g.Status = StatusFail
-	g.Reason = fmt.Sprintf("needs an approval from a member of %s", teams)
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		g.Reason += fmt.Sprintf("; membership of %s could not be checked", strings.Join(unknown, ", "))
+	g.Reason = msgf("needs an approval from a member of %s", teams)
+	if len(fig.Unknown) > 0 {
+		sort.Strings(fig.Unknown)
+		g.Reason = g.Reason.append(msgf("; membership of %s could not be checked", joinValues(teamSlugs(fig.Unknown), len(fig.Unknown), len(fig.Unknown))))
 	}
 	return g
 }

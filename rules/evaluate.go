@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -9,19 +9,28 @@ import (
 // cfg. It is deterministic and does no I/O.
 func Evaluate(cfg *Config, pr PullRequest) Result {
 	facts := classifyFiles(cfg, pr)
-	tier, tierReason := decideTier(cfg, pr, facts)
+	tier, tierReason, used := decideTier(cfg, pr, facts)
 	tr := cfg.Tiers[tier]
 
 	res := Result{
-		Tier:       tier,
-		TierReason: tierReason,
-		Mode:       cfg.Mode,
-		HeadSHA:    pr.HeadSHA,
-		Warnings:   append(append([]string(nil), cfg.Warnings...), facts.warnings...),
+		Tier:          tier,
+		TierReason:    tierReason,
+		Mode:          cfg.Mode,
+		HeadSHA:       pr.HeadSHA,
+		Change:        changeOf(pr),
+		CriticalPaths: facts.touched(cfg),
 	}
+	for _, w := range cfg.Warnings {
+		res.Warnings = append(res.Warnings, messageOf(w))
+	}
+	res.Warnings = append(res.Warnings, facts.warnings...)
 	if pr.FilesTruncated {
-		res.Warnings = append(res.Warnings, truncationReason(pr)+"; gates that need the full list fail closed")
+		res.Warnings = append(res.Warnings, msgf("%s; gates that need the full list fail closed", truncationReason(pr)))
 	}
+	if len(pr.Files) == 0 && !pr.FilesTruncated {
+		res.Warnings = append(res.Warnings, msgf("the change is empty: no file differs between the merge base and the head, so there was nothing to check"))
+	}
+	res.Warnings = append(res.Warnings, labelTypos(cfg, pr)...)
 
 	reviews := tallyReviews(cfg, pr)
 	res.Gates = append(res.Gates,
@@ -38,8 +47,62 @@ func Evaluate(cfg *Config, pr PullRequest) Result {
 	res.Gates = append(res.Gates, sizeGate(tr, tier, pr))
 
 	res.Overrides = applyOverrides(cfg, pr, res.Gates)
+	for _, o := range res.Overrides {
+		used = append(used, UsedLabel{Name: o.Label, AppliedBy: o.By, Override: o.Gate})
+	}
+	res.Labels = used
 	res.Conclusion = conclude(cfg.Mode, res.Gates)
 	return res
+}
+
+func changeOf(pr PullRequest) Change {
+	c := Change{
+		Files:       len(pr.Files),
+		FilesListed: len(pr.Files),
+		Truncated:   pr.FilesTruncated,
+		Additions:   pr.Additions,
+		Deletions:   pr.Deletions,
+	}
+	if pr.ChangedFiles > c.Files {
+		c.Files = pr.ChangedFiles
+	}
+	if c.Additions == 0 && c.Deletions == 0 {
+		for _, f := range pr.Files {
+			c.Additions += f.Additions
+			c.Deletions += f.Deletions
+		}
+	}
+	return c
+}
+
+// labelTypos warns about labels one or two edits away from a tier or
+// override label: a typo would otherwise be ignored without a word.
+func labelTypos(cfg *Config, pr PullRequest) []Message {
+	var known []string
+	for _, t := range allTiers {
+		known = append(known, cfg.Tiers[t].Labels...)
+	}
+	for _, l := range cfg.Overrides.Labels {
+		if l != "" {
+			known = append(known, l)
+		}
+	}
+	lower := make([]string, len(known))
+	for i, k := range known {
+		lower[i] = strings.ToLower(k)
+	}
+	var out []Message
+	for _, l := range pr.Labels {
+		name := strings.ToLower(l.Name)
+		if len(name) < 4 || slices.Contains(lower, name) {
+			continue
+		}
+		if near := nearest(name, lower); near != "" {
+			suggestion := known[slices.Index(lower, near)]
+			out = append(out, msgf("label %q is not a tier or override label; did you mean %q?", labelName(l.Name), labelName(suggestion)))
+		}
+	}
+	return out
 }
 
 // ConfigFailure is the verdict for a pull request whose configuration could
@@ -58,16 +121,19 @@ func ConfigFailure(err error) Result {
 	if len(lines) == 0 {
 		lines = []string{"configuration could not be loaded"}
 	}
-	reason := lines[0]
+	reason := messageOf(lines[0])
 	if len(lines) > 1 {
-		reason = fmt.Sprintf("%s (and %d more)", lines[0], len(lines)-1)
+		reason = reason.append(msgf(" (and %d more)", len(lines)-1))
 	}
-	return Result{
-		TierReason: "the configuration is broken, so no tier was decided",
+	res := Result{
+		TierReason: msgf("the configuration is broken, so no tier was decided"),
 		Conclusion: ConclusionFailure,
 		Gates:      []Gate{{Name: GateConfig, Status: StatusFail, Reason: reason}},
-		Errors:     lines,
 	}
+	for _, l := range lines {
+		res.Errors = append(res.Errors, messageOf(l))
+	}
+	return res
 }
 
 func conclude(mode Mode, gates []Gate) Conclusion {
@@ -95,51 +161,77 @@ func (s *fileSet) add(name string) {
 	s.n++
 }
 
-// String lists the kept names and how many more there are.
-func (s fileSet) String() string {
+// message lists the kept names and how many more there are.
+func (s fileSet) message() Message {
 	k := min(s.n, len(s.names))
-	out := strings.Join(s.names[:k], ", ")
-	if s.n > k {
-		out += fmt.Sprintf(" and %d more", s.n-k)
+	paths := make([]pathValue, k)
+	for i := range paths {
+		paths[i] = filePath(s.names[i])
 	}
-	return out
+	return joinValues(paths, s.n, k)
 }
 
 type fileFacts struct {
 	source, tests, docs fileSet
-	critical            []int    // indexes into cfg.CriticalPaths of touched paths
-	criticalFile        []string // first touching file, parallel to critical
-	warnings            []string // globs that could not be decided
+	critical            []int            // indexes into cfg.CriticalPaths of touched paths
+	touching            [][]TouchingFile // per critical path: the first touching files
+	touchingTotal       []int            // per critical path: how many files touch it
+	warnings            []Message        // globs that could not be decided
+	truncated           bool
+}
+
+// touched lists the touched critical paths with their files.
+func (f fileFacts) touched(cfg *Config) []TouchedPath {
+	var out []TouchedPath
+	for _, i := range f.critical {
+		cp := cfg.CriticalPaths[i]
+		out = append(out, TouchedPath{
+			Name:       cp.Name,
+			MinTier:    cp.MinTier,
+			Files:      f.touching[i],
+			FilesTotal: f.touchingTotal[i],
+			Unlisted:   f.truncated,
+		})
+	}
+	return out
+}
+
+// firstTouching is the file named in reasons for critical path i, or false
+// when none is listed (a truncated list).
+func (f fileFacts) firstTouching(i int) (TouchingFile, bool) {
+	if len(f.touching[i]) == 0 {
+		return TouchingFile{}, false
+	}
+	return f.touching[i][0], true
 }
 
 // classifyFiles sorts changed files in one pass. A file counts as source
 // only if it is not also a test or docs file, so touching a test never
 // demands tests of itself. Removed files never count as source, tests or
 // docs (deleting code needs no test; deleting a test is not a test), but they
-// do touch critical paths. When the list is truncated, every critical path
-// counts as touched; one no listed file touches has criticalFile "".
+// do touch critical paths, as does a file renamed into or out of one. When
+// the list is truncated, every critical path counts as touched.
 //
 // Glob matching runs under a step budget (EvaluateGlobSteps). A file a glob
 // cannot decide within it is judged the strict way: it touches the critical
 // path, is source, and is neither a test nor docs; so an undecidable glob can
 // only add gates, never wave a change through.
 func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
-	var f fileFacts
+	f := fileFacts{truncated: pr.FilesTruncated}
 	j := globJudge{steps: EvaluateGlobSteps}
-	var touched []bool
-	if len(cfg.CriticalPaths) > 0 {
-		touched = make([]bool, len(cfg.CriticalPaths))
-		f.criticalFile = make([]string, len(cfg.CriticalPaths))
-	}
+	f.touching = make([][]TouchingFile, len(cfg.CriticalPaths))
+	f.touchingTotal = make([]int, len(cfg.CriticalPaths))
 	for _, file := range pr.Files {
 		for i := range cfg.CriticalPaths {
-			if touched[i] {
+			cp := &cfg.CriticalPaths[i]
+			byNew := j.match(cp.Paths, file.Path, cp.Name, true, true)
+			byOld := file.PreviousPath != "" && file.PreviousPath != file.Path && j.match(cp.Paths, file.PreviousPath, cp.Name, true, true)
+			if !byNew && !byOld {
 				continue
 			}
-			cp := &cfg.CriticalPaths[i]
-			if j.match(cp.Paths, file.Path, cp.Name, true, true) || (file.PreviousPath != "" && j.match(cp.Paths, file.PreviousPath, cp.Name, true, true)) {
-				touched[i] = true
-				f.criticalFile[i] = file.Path
+			f.touchingTotal[i]++
+			if len(f.touching[i]) < MaxTouchingFiles {
+				f.touching[i] = append(f.touching[i], TouchingFile{Path: file.Path, PreviousPath: file.PreviousPath, ByPreviousPath: !byNew})
 			}
 		}
 		if file.Status == FileRemoved {
@@ -159,66 +251,79 @@ func classifyFiles(cfg *Config, pr PullRequest) fileFacts {
 			f.docs.add(file.Path)
 		}
 	}
-	for i, t := range touched {
-		if t || pr.FilesTruncated {
-			touched[i] = true
+	for i, n := range f.touchingTotal {
+		if n > 0 || pr.FilesTruncated {
 			f.critical = append(f.critical, i)
 		}
 	}
-	compact := f.criticalFile[:0]
-	for i, t := range touched {
-		if t {
-			compact = append(compact, f.criticalFile[i])
-		}
-	}
-	f.criticalFile = compact
 	f.warnings = j.warnings
 	return f
 }
 
+// touchingMessage names a file that touches a critical path; a rename is
+// named by the side that matched.
+func touchingMessage(t TouchingFile) Message {
+	switch {
+	case t.ByPreviousPath:
+		return msgf("%s (renamed to %s)", filePath(t.PreviousPath), filePath(t.Path))
+	case t.PreviousPath != "" && t.PreviousPath != t.Path:
+		return msgf("%s (renamed from %s)", filePath(t.Path), filePath(t.PreviousPath))
+	}
+	return msgf("%s", filePath(t.Path))
+}
+
 // decideTier picks the strictest tier among the PR's tier labels (else the
-// default), then raises it to every touched critical path's min_tier.
-func decideTier(cfg *Config, pr PullRequest, facts fileFacts) (Tier, string) {
+// default), then raises it to every touched critical path's min_tier. It
+// also returns the tier labels it saw.
+func decideTier(cfg *Config, pr PullRequest, facts fileFacts) (Tier, Message, []UsedLabel) {
 	tier := TierNone
-	var tierLabel string
-	var others []string
+	var used []UsedLabel
+	decided := -1
 	for _, l := range pr.Labels {
 		t := tierOfLabel(cfg, l.Name)
 		if t == TierNone {
 			continue
 		}
-		switch {
-		case t > tier:
-			if tierLabel != "" {
-				others = append(others, tierLabel)
-			}
-			tier, tierLabel = t, l.Name
-		default:
-			others = append(others, l.Name)
+		used = append(used, UsedLabel{Name: l.Name, AppliedBy: l.AppliedBy, Tier: t})
+		if t > tier {
+			tier, decided = t, len(used)-1
 		}
 	}
-	var reason string
+	var reason Message
 	switch {
 	case tier == TierNone:
 		tier = cfg.DefaultTier
-		reason = fmt.Sprintf("no tier label, so the default tier %s applies", tier)
-	case len(others) > 0:
-		reason = fmt.Sprintf("label %q (the strictest of %q and %s)", tierLabel, tierLabel, quoteList(others))
+		reason = msgf("no tier label, so the default tier %s applies", tier)
+	case len(used) > 1:
+		used[decided].Decided = true
+		var others Message
+		for k, u := range used {
+			if k == decided {
+				continue
+			}
+			sep := ", "
+			if others.IsZero() {
+				sep = ""
+			}
+			others = others.append(msgf("%s%q", words(sep), labelName(u.Name)))
+		}
+		reason = msgf("label %q (the strictest of %q and %s)", labelName(used[decided].Name), labelName(used[decided].Name), others)
 	default:
-		reason = fmt.Sprintf("label %q", tierLabel)
+		used[decided].Decided = true
+		reason = msgf("label %q", labelName(used[decided].Name))
 	}
-	for k, i := range facts.critical {
+	for _, i := range facts.critical {
 		cp := cfg.CriticalPaths[i]
 		if cp.MinTier > tier {
-			if file := facts.criticalFile[k]; file != "" {
-				reason += fmt.Sprintf("; raised from %s to %s because %s touches critical path %q", tier, cp.MinTier, file, cp.Name)
+			if file, ok := facts.firstTouching(i); ok {
+				reason = reason.append(msgf("; raised from %s to %s because %s touches critical path %q", tier, cp.MinTier, touchingMessage(file), cp.Name))
 			} else {
-				reason += fmt.Sprintf("; raised from %s to %s for critical path %q because %s", tier, cp.MinTier, cp.Name, truncationReason(pr))
+				reason = reason.append(msgf("; raised from %s to %s for critical path %q because %s", tier, cp.MinTier, cp.Name, truncationReason(pr)))
 			}
 			tier = cp.MinTier
 		}
 	}
-	return tier, reason
+	return tier, reason, used
 }
 
 func tierOfLabel(cfg *Config, name string) Tier {
@@ -232,39 +337,29 @@ func tierOfLabel(cfg *Config, name string) Tier {
 	return TierNone
 }
 
-func quoteList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
-}
-
 // filesGate is the tests or docs gate: source changes need a matching
 // change of the given kind.
 func filesGate(name string, required bool, tier Tier, pr PullRequest, source, matched fileSet, kind string) Gate {
-	g := Gate{Name: name}
+	g := Gate{Name: name, Files: &FileFigures{Source: source.n, Matched: matched.n}}
 	switch {
 	case !required:
-		g.Status, g.Reason = StatusNotRequired, fmt.Sprintf("%s changes are not required for %s", kind, tier)
+		g.Status, g.Reason = StatusNotRequired, msgf("%s changes are not required for %s", words(kind), tier)
 	case source.n == 0 && pr.FilesTruncated:
-		g.Status, g.Reason = StatusFail, "no source file among the files GitHub lists, but the list is incomplete, so this cannot be confirmed"
+		g.Status, g.Reason = StatusFail, msgf("no source file among the files GitHub lists, but the list is incomplete, so this cannot be confirmed")
+	case source.n == 0 && len(pr.Files) == 0:
+		g.Status, g.Reason = StatusPass, msgf("nothing changed")
 	case source.n == 0:
-		g.Status, g.Reason = StatusPass, "no source files changed"
+		g.Status, g.Reason = StatusPass, msgf("no source files changed")
 	case matched.n > 0:
-		g.Status, g.Reason = StatusPass, fmt.Sprintf("%s changes: %s", kind, matched)
+		g.Status, g.Reason = StatusPass, msgf("%s changes: %s", words(kind), matched.message())
 	default:
-		g.Status, g.Reason = StatusFail, fmt.Sprintf("source changed (%s) but no %s file did", source, kind)
+		g.Status, g.Reason = StatusFail, msgf("source changed (%s) but no %s file did", source.message(), words(kind))
 	}
 	return g
 }
 
 func sizeGate(tr TierRules, tier Tier, pr PullRequest) Gate {
 	g := Gate{Name: GateMaxChangedLines}
-	if tr.MaxChangedLines <= 0 {
-		g.Status, g.Reason = StatusNotRequired, fmt.Sprintf("no size limit for %s", tier)
-		return g
-	}
 	lines, exact := pr.Additions+pr.Deletions, true
 	if lines == 0 {
 		for _, f := range pr.Files {
@@ -272,13 +367,20 @@ func sizeGate(tr TierRules, tier Tier, pr PullRequest) Gate {
 		}
 		exact = !pr.FilesTruncated
 	}
+	g.Size = &SizeFigures{Limit: tr.MaxChangedLines, ChangedLines: lines, Exact: exact}
+	changed := msgf("%s %s changed", words(thousands(lines)), words(plural(lines, "line", "lines")))
+	if tr.MaxChangedLines <= 0 {
+		g.Status, g.Reason = StatusNotRequired, msgf("no size limit for %s", tier)
+		return g
+	}
+	limit := words(thousands(tr.MaxChangedLines))
 	switch {
 	case lines > tr.MaxChangedLines:
-		g.Status, g.Reason = StatusFail, fmt.Sprintf("%d lines changed, over the limit of %d for %s; split the change", lines, tr.MaxChangedLines, tier)
+		g.Status, g.Reason = StatusFail, msgf("%s, over the limit of %s for %s; split the change", changed, limit, tier)
 	case !exact:
-		g.Status, g.Reason = StatusFail, fmt.Sprintf("at least %d lines changed, but the file list is incomplete, so the limit of %d cannot be confirmed", lines, tr.MaxChangedLines)
+		g.Status, g.Reason = StatusFail, msgf("at least %s, but the file list is incomplete, so the limit of %s cannot be confirmed", changed, limit)
 	default:
-		g.Status, g.Reason = StatusPass, fmt.Sprintf("%d lines changed, within the limit of %d", lines, tr.MaxChangedLines)
+		g.Status, g.Reason = StatusPass, msgf("%s, within the limit of %s", changed, limit)
 	}
 	return g
 }

@@ -266,7 +266,7 @@ func TestEvaluate(t *testing.T) {
 				pr.Reviews = []Review{approve("alice"), {User: "alice", State: ReviewDismissed}, approve("bob"), {User: "bob", State: ReviewCommented}}
 			},
 			want: want{tier: TierFeature, conclusion: ConclusionSuccess,
-				gates: map[string]Status{GateApprovals: StatusPass}, reasonHas: map[string]string{GateApprovals: "1 of 1 approvals: bob"}},
+				gates: map[string]Status{GateApprovals: StatusPass}, reasonHas: map[string]string{GateApprovals: "1 of 1 approval: bob"}},
 		},
 		{
 			name: "changes requested by a reader does not block",
@@ -334,7 +334,7 @@ func TestEvaluate(t *testing.T) {
 				pr.Reviews = []Review{approve("alice")}
 			},
 			want: want{tier: TierFeature, conclusion: ConclusionSuccess,
-				gates: map[string]Status{GateTests: StatusOverridden}, reasonHas: map[string]string{GateTests: "overridden by @carol"}},
+				gates: map[string]Status{GateTests: StatusOverridden}, reasonHas: map[string]string{GateTests: "overridden by carol"}},
 		},
 		{
 			name: "override by triager ignored",
@@ -433,7 +433,7 @@ func TestEvaluate(t *testing.T) {
 				}
 			}
 			for name, sub := range tc.want.reasonHas {
-				if g := gateOf(t, got, name); !strings.Contains(g.Reason, sub) {
+				if g := gateOf(t, got, name); !strings.Contains(g.Reason.String(), sub) {
 					t.Errorf("gate %s reason = %q, want it to contain %q", name, g.Reason, sub)
 				}
 			}
@@ -447,12 +447,12 @@ func TestEvaluateOverridesListed(t *testing.T) {
 	pr.Labels = labels("tiergate/skip-tests@carol", "tiergate/skip-docs@tina", "tiergate/override@author", "tiergate/skip-approvals@ghost")
 	got := Evaluate(exampleConfig(), pr).Overrides
 	want := []Override{
-		{Gate: "all", Label: "tiergate/override", By: "author", Reason: "ignored: applied by @author, the PR author, who cannot override their own PR"},
-		{Gate: "approvals", Label: "tiergate/skip-approvals", By: "ghost", Reason: "ignored: @ghost has none permission; overrides need maintain"},
-		{Gate: "docs", Label: "tiergate/skip-docs", By: "tina", Reason: "ignored: @tina has triage permission; overrides need maintain"},
-		{Gate: "tests", Label: "tiergate/skip-tests", By: "carol", Accepted: true, Reason: "accepted: applied by @carol"},
+		{Gate: "all", Label: "tiergate/override", By: "author", Reason: msgf("ignored: applied by author, the PR author, who cannot override their own PR")},
+		{Gate: "approvals", Label: "tiergate/skip-approvals", By: "ghost", Reason: msgf("ignored: ghost has none permission; overrides need maintain")},
+		{Gate: "docs", Label: "tiergate/skip-docs", By: "tina", Reason: msgf("ignored: tina has triage permission; overrides need maintain")},
+		{Gate: "tests", Label: "tiergate/skip-tests", By: "carol", Accepted: true, Applied: []string{"tests"}, Reason: msgf("accepted: applied by carol")},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpMessages); diff != "" {
 		t.Errorf("Evaluate(...).Overrides mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -474,7 +474,7 @@ func TestEvaluateTierReason(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pr := basePR()
 			pr.Labels, pr.Files = tc.labels, tc.files
-			if got := Evaluate(exampleConfig(), pr).TierReason; got != tc.want {
+			if got := Evaluate(exampleConfig(), pr).TierReason.String(); got != tc.want {
 				t.Errorf("TierReason = %q, want %q", got, tc.want)
 			}
 		})
@@ -487,14 +487,25 @@ func TestConfigFailure(t *testing.T) {
 	if r.Conclusion != ConclusionFailure {
 		t.Fatalf("ConfigFailure(...).Conclusion = %s, want failure", r.Conclusion)
 	}
-	if len(r.Errors) != 2 || !strings.HasPrefix(r.Errors[0], ".github/tiergate.yml:3:5:") {
+	if len(r.Errors) != 2 || !strings.HasPrefix(r.Errors[0].String(), ".github/tiergate.yml:3:5:") {
 		t.Errorf("ConfigFailure(...).Errors = %q, want both located lines", r.Errors)
 	}
-	if g := gateOf(t, r, GateConfig); g.Status != StatusFail || !strings.Contains(g.Reason, "and 1 more") {
+	if g := gateOf(t, r, GateConfig); g.Status != StatusFail || !strings.Contains(g.Reason.String(), "and 1 more") {
 		t.Errorf("config gate = %+v, want fail naming the first error and the count", g)
 	}
 	// An override label must not be able to excuse a broken config.
 	if covered := overrideCovers(OverrideAll, GateConfig); covered {
 		t.Errorf("overrideCovers(all, config) = true, want false")
 	}
+}
+
+// cmpMessages compares messages by their text; escaping is tested apart.
+var cmpMessages = cmp.Comparer(func(a, b Message) bool { return a.String() == b.String() })
+
+func joinMessages(ms []Message) string {
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = m.String()
+	}
+	return strings.Join(s, "\n")
 }

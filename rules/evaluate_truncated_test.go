@@ -113,11 +113,11 @@ func TestEvaluateTruncatedTouchesEveryCriticalPath(t *testing.T) {
 				}
 			}
 			for _, s := range tt.reasonHas {
-				if !strings.Contains(r.TierReason, s) {
+				if !strings.Contains(r.TierReason.String(), s) {
 					t.Errorf("TierReason = %q, want it to contain %q", r.TierReason, s)
 				}
 			}
-			if tt.warningHas != "" && !strings.Contains(strings.Join(r.Warnings, "\n"), tt.warningHas) {
+			if tt.warningHas != "" && !strings.Contains(joinMessages(r.Warnings), tt.warningHas) {
 				t.Errorf("Warnings = %q, want one containing %q", r.Warnings, tt.warningHas)
 			}
 		})

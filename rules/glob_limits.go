@@ -175,7 +175,7 @@ func (g *globProg) ambiguity() string {
 type globJudge struct {
 	steps    int
 	warned   map[string]bool
-	warnings []string
+	warnings []Message
 }
 
 // match reports whether name matches g; undecided counts as failClosed.
@@ -186,10 +186,11 @@ func (j *globJudge) match(g Globs, name, list string, critical, failClosed bool)
 	if undecided == "" {
 		return ok
 	}
+	where := msgf("%s", words(list))
 	if critical {
-		list = fmt.Sprintf("critical path %q", list)
+		where = msgf("critical path %q", list)
 	}
-	if key := list + "\x00" + undecided; !j.warned[key] {
+	if key := fmt.Sprint(critical) + list + "\x00" + undecided; !j.warned[key] {
 		if j.warned == nil {
 			j.warned = map[string]bool{}
 		}
@@ -198,8 +199,8 @@ func (j *globJudge) match(g Globs, name, list string, critical, failClosed bool)
 		if failClosed {
 			effect = "counted as matching"
 		}
-		j.warnings = append(j.warnings, fmt.Sprintf(
-			"%s: glob %q could not be decided within the budget of %d match steps for one evaluation; files it might match are %s", list, undecided, EvaluateGlobSteps, effect))
+		j.warnings = append(j.warnings, msgf(
+			"%s: glob %q could not be decided within the budget of %s match steps for one evaluation; files it might match are %s", where, undecided, words(thousands(EvaluateGlobSteps)), words(effect)))
 	}
 	return failClosed
 }

@@ -112,8 +112,8 @@ func TestEvaluateGlobBudgetFailsClosed(t *testing.T) {
 	}
 	var warnings []string
 	for _, w := range res.Warnings {
-		if strings.Contains(w, "could not be decided") {
-			warnings = append(warnings, w)
+		if strings.Contains(w.String(), "could not be decided") {
+			warnings = append(warnings, w.String())
 		}
 	}
 	if len(warnings) != 2 || !strings.Contains(warnings[0], `critical path "deep"`) || !strings.Contains(warnings[0], "counted as matching") ||

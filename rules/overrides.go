@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -10,7 +9,8 @@ import (
 // applyOverrides checks every override label on the pull request and turns
 // the failing gates it covers into overridden. Gates that pass, are not
 // required or are not checked keep their status: an override excuses a
-// failure, it does not invent one. The config gate can never be overridden.
+// failure, it does not invent one, and an accepted override that excused
+// nothing says it was not needed. The config gate can never be overridden.
 func applyOverrides(cfg *Config, pr PullRequest, gates []Gate) []Override {
 	keys := make([]string, 0, len(cfg.Overrides.Labels))
 	for k := range cfg.Overrides.Labels {
@@ -20,8 +20,7 @@ func applyOverrides(cfg *Config, pr PullRequest, gates []Gate) []Override {
 
 	var out []Override
 	for _, key := range keys {
-		label := cfg.Overrides.Labels[key]
-		l, ok := findLabel(pr.Labels, label)
+		l, ok := findLabel(pr.Labels, cfg.Overrides.Labels[key])
 		if !ok {
 			continue
 		}
@@ -31,13 +30,38 @@ func applyOverrides(cfg *Config, pr PullRequest, gates []Gate) []Override {
 			for i := range gates {
 				if gates[i].Status == StatusFail && overrideCovers(key, gates[i].Name) {
 					gates[i].Status = StatusOverridden
-					gates[i].Reason = fmt.Sprintf("overridden by %s with %q: %s", who(l.AppliedBy), l.Name, gates[i].Reason)
+					gates[i].Reason = msgf("overridden by %s with %q: %s", who(l.AppliedBy), labelName(l.Name), gates[i].Reason)
+					o.Applied = append(o.Applied, gates[i].Name)
 				}
+			}
+			if len(o.Applied) == 0 {
+				o.Reason = o.Reason.append(msgf("; not needed: %s", notNeededReason(key, gates)))
 			}
 		}
 		out = append(out, o)
 	}
 	return out
+}
+
+// notNeededReason says why an accepted override excused nothing.
+func notNeededReason(key string, gates []Gate) Message {
+	if key == OverrideAll {
+		return msgf("no gate fails")
+	}
+	for _, g := range gates {
+		if g.Name != key {
+			continue
+		}
+		switch g.Status {
+		case StatusNotRequired:
+			return msgf("the %s gate is not required", words(key))
+		case StatusNotChecked:
+			return msgf("the %s gate is checked on GitHub", words(key))
+		default:
+			return msgf("the %s gate does not fail", words(key))
+		}
+	}
+	return msgf("no %s gate applies", words(key))
 }
 
 func findLabel(labels []Label, name string) (Label, bool) {
@@ -56,35 +80,37 @@ func overrideCovers(key, gate string) bool {
 	return key == OverrideAll || key == gate
 }
 
-func who(login string) string {
+// who names the person who applied a label, without an @: a verdict never
+// pings anyone.
+func who(login string) Message {
 	if login == "" {
-		return "someone"
+		return msgf("someone")
 	}
-	return "@" + login
+	return msgf("%s", loginName(login))
 }
 
 // judgeOverride decides whether the person who most recently applied the
 // label may override: enough permission, and not the author unless allowed.
-func judgeOverride(p OverridePolicy, pr PullRequest, l Label) (bool, string) {
+func judgeOverride(p OverridePolicy, pr PullRequest, l Label) (bool, Message) {
 	if pr.Local {
-		return true, "taken at face value locally; who applied it is checked on GitHub"
+		return true, msgf("taken at face value locally; who applied it is checked on GitHub")
 	}
 	if l.AppliedBy == "" {
-		return false, "ignored: could not tell who applied the label"
+		return false, msgf("ignored: could not tell who applied the label")
 	}
 	if !p.AllowAuthor && strings.EqualFold(l.AppliedBy, pr.Author) {
-		return false, fmt.Sprintf("ignored: applied by %s, the PR author, who cannot override their own PR", who(l.AppliedBy))
+		return false, msgf("ignored: applied by %s, the PR author, who cannot override their own PR", who(l.AppliedBy))
 	}
-	if l.AppliedByBot || strings.HasSuffix(strings.ToLower(l.AppliedBy), "[bot]") {
+	if isBot(l.AppliedBy, l.AppliedByBot) {
 		// A bot's authority is its App's installation, which the collaborator
 		// permission does not describe: only a listed bot may override.
 		if !slices.ContainsFunc(p.AllowBots, func(b string) bool { return strings.EqualFold(b, l.AppliedBy) }) {
-			return false, fmt.Sprintf("ignored: applied by %s, a bot account not listed in overrides.allow_bots", who(l.AppliedBy))
+			return false, msgf("ignored: applied by %s, a bot account not listed in overrides.allow_bots", who(l.AppliedBy))
 		}
-		return true, fmt.Sprintf("accepted: applied by %s, a bot listed in overrides.allow_bots", who(l.AppliedBy))
+		return true, msgf("accepted: applied by %s, a bot listed in overrides.allow_bots", who(l.AppliedBy))
 	}
 	if perm := permissionOf(pr, l.AppliedBy); perm < p.MinPermission {
-		return false, fmt.Sprintf("ignored: %s has %s permission; overrides need %s", who(l.AppliedBy), perm, p.MinPermission)
+		return false, msgf("ignored: %s has %s permission; overrides need %s", who(l.AppliedBy), perm, p.MinPermission)
 	}
-	return true, fmt.Sprintf("accepted: applied by %s", who(l.AppliedBy))
+	return true, msgf("accepted: applied by %s", who(l.AppliedBy))
 }

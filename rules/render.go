@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -80,50 +79,44 @@ func (c Conclusion) icon() string {
 	return "⚠️"
 }
 
-// mdEscaper keeps names from files, labels and users from breaking the
-// table or smuggling HTML (such as a fake copy of the comment marker).
-var mdEscaper = strings.NewReplacer(
-	"|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'", "*", `\*`, "_", `\_`,
-)
-
 // Markdown renders the verdict for the check run summary and the PR
 // comment: a title line, how the tier was decided, a table of gates, then
-// overrides, errors and warnings.
+// overrides, errors and warnings. Every value that tiergate did not write
+// is a code span (see escape.go): nothing in it can mention, link or mark up.
 func Markdown(r Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s tiergate: %s\n\n", r.Conclusion.icon(), mdEscaper.Replace(r.Title()))
+	fmt.Fprintf(&b, "### %s tiergate: %s\n\n", r.Conclusion.icon(), mdWords(r.Title(), false))
 	if r.Tier != TierNone {
-		fmt.Fprintf(&b, "**Tier: %s** — %s\n\n", r.Tier, mdEscaper.Replace(r.TierReason))
+		fmt.Fprintf(&b, "**Tier: %s** — %s\n\n", r.Tier, markdownOf(r.TierReason, false))
+	}
+	if len(r.CriticalPaths) > 0 {
+		fmt.Fprintf(&b, "**Critical paths touched:** %s\n\n", markdownOf(criticalPathsMessage(r.CriticalPaths), false))
 	}
 	if len(r.Errors) > 0 {
 		b.WriteString("**The configuration is broken.** Fix it on the base branch; until then every pull request fails this check:\n\n")
 		for _, e := range r.Errors {
-			fmt.Fprintf(&b, "- %s\n", mdEscaper.Replace(e))
+			fmt.Fprintf(&b, "- %s\n", markdownOf(e, false))
 		}
 		b.WriteString("\n")
 	}
 	if len(r.Gates) > 0 {
 		b.WriteString("| | Gate | Result |\n|---|---|---|\n")
 		for _, g := range r.Gates {
-			fmt.Fprintf(&b, "| %s | `%s` | %s |\n", g.Status.icon(), strings.ReplaceAll(g.Name, "`", "'"), mdEscaper.Replace(g.Reason))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", g.Status.icon(), codeSpan(g.Name, true), markdownOf(g.Reason, true))
 		}
 		b.WriteString("\n")
 	}
 	if len(r.Overrides) > 0 {
 		b.WriteString("**Overrides**\n\n")
 		for _, o := range r.Overrides {
-			icon := "🛡️"
-			if !o.Accepted {
-				icon = "🚫"
-			}
-			fmt.Fprintf(&b, "- %s `%s` (%s) — %s\n", icon, strings.ReplaceAll(o.Label, "`", "'"), o.Gate, mdEscaper.Replace(o.Reason))
+			fmt.Fprintf(&b, "- %s %s (%s) — %s\n", o.icon(), codeSpan(o.Label, false), mdWords(o.Gate, false), markdownOf(o.Reason, false))
 		}
 		b.WriteString("\n")
 	}
 	if len(r.Warnings) > 0 {
 		b.WriteString("**Warnings**\n\n")
 		for _, w := range r.Warnings {
-			fmt.Fprintf(&b, "- ⚠️ %s\n", mdEscaper.Replace(w))
+			fmt.Fprintf(&b, "- ⚠️ %s\n", markdownOf(w, false))
 		}
 		b.WriteString("\n")
 	}
@@ -133,96 +126,77 @@ func Markdown(r Result) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
-// Text renders the verdict for a terminal.
+func (o Override) icon() string {
+	switch {
+	case !o.Accepted:
+		return "🚫"
+	case len(o.Applied) == 0:
+		return "➖"
+	}
+	return "🛡️"
+}
+
+// criticalPathsMessage lists touched critical paths with their first file.
+func criticalPathsMessage(paths []TouchedPath) Message {
+	var m Message
+	for i, p := range paths {
+		if i > 0 {
+			m = m.append(msgf("; "))
+		}
+		m = m.append(msgf("%q", p.Name))
+		switch {
+		case len(p.Files) > 0:
+			m = m.append(msgf(" by %s", touchingMessage(p.Files[0])))
+			if p.FilesTotal > 1 {
+				m = m.append(msgf(" and %s more", words(thousands(p.FilesTotal-1))))
+			}
+		case p.Unlisted:
+			m = m.append(msgf(" (assumed: the file list is incomplete)"))
+		}
+	}
+	return m
+}
+
+// Text renders the verdict for a terminal. Values are escaped so that a
+// file name cannot move the cursor, clear the screen or break a line.
 func Text(r Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "tiergate: %s (%s)\n", r.Title(), r.Conclusion)
 	if r.Tier != TierNone {
-		fmt.Fprintf(&b, "tier: %s — %s\n", r.Tier, r.TierReason)
+		fmt.Fprintf(&b, "tier: %s — %s\n", r.Tier, textOf(r.TierReason))
+	}
+	if len(r.CriticalPaths) > 0 {
+		fmt.Fprintf(&b, "critical paths touched: %s\n", textOf(criticalPathsMessage(r.CriticalPaths)))
 	}
 	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "error: %s\n", e)
+		fmt.Fprintf(&b, "error: %s\n", textOf(e))
 	}
 	if len(r.Gates) > 0 {
 		b.WriteString("\n")
+		names := make([]string, len(r.Gates))
 		width := 0
-		for _, g := range r.Gates {
-			width = max(width, len(g.Name))
+		for i, g := range r.Gates {
+			names[i] = escapeInvisible(g.Name, true)
+			width = max(width, len(names[i]))
 		}
-		for _, g := range r.Gates {
-			fmt.Fprintf(&b, "  %-12s %-*s  %s\n", strings.ToUpper(g.Status.String()), width, g.Name, g.Reason)
+		for i, g := range r.Gates {
+			fmt.Fprintf(&b, "  %-12s %-*s  %s\n", strings.ToUpper(g.Status.String()), width, names[i], textOf(g.Reason))
 		}
 	}
 	if len(r.Overrides) > 0 {
 		b.WriteString("\noverrides:\n")
 		for _, o := range r.Overrides {
-			fmt.Fprintf(&b, "  %s (%s): %s\n", o.Label, o.Gate, o.Reason)
+			fmt.Fprintf(&b, "  %s (%s): %s\n", textValue(part{text: o.Label, quote: true}), o.Gate, textOf(o.Reason))
 		}
 	}
 	if len(r.Warnings) > 0 {
 		b.WriteString("\nwarnings:\n")
 		for _, w := range r.Warnings {
-			fmt.Fprintf(&b, "  %s\n", w)
+			fmt.Fprintf(&b, "  %s\n", textOf(w))
 		}
 	}
 	if r.Mode == ModeReport {
 		b.WriteString("\nmode: report (never blocks)\n")
 	}
 	return b.String()
-}
-
-type jsonGate struct {
-	Name   string `json:"name"`
-	Status Status `json:"status"`
-	Reason string `json:"reason"`
-}
-
-type jsonOverride struct {
-	Gate     string `json:"gate"`
-	Label    string `json:"label"`
-	By       string `json:"by"`
-	Accepted bool   `json:"accepted"`
-	Reason   string `json:"reason"`
-}
-
-type jsonResult struct {
-	Tier       string         `json:"tier"`
-	TierReason string         `json:"tier_reason"`
-	Mode       string         `json:"mode"`
-	Conclusion Conclusion     `json:"conclusion"`
-	Title      string         `json:"title"`
-	HeadSHA    string         `json:"head_sha,omitempty"`
-	Gates      []jsonGate     `json:"gates"`
-	Overrides  []jsonOverride `json:"overrides"`
-	Warnings   []string       `json:"warnings"`
-	Errors     []string       `json:"errors"`
-}
-
-// JSON renders the verdict for tools. Lists are never null.
-func JSON(r Result) ([]byte, error) {
-	out := jsonResult{
-		Mode:       r.Mode.String(),
-		TierReason: r.TierReason,
-		Conclusion: r.Conclusion,
-		Title:      r.Title(),
-		HeadSHA:    r.HeadSHA,
-		Gates:      make([]jsonGate, 0, len(r.Gates)),
-		Overrides:  make([]jsonOverride, 0, len(r.Overrides)),
-		Warnings:   append([]string{}, r.Warnings...),
-		Errors:     append([]string{}, r.Errors...),
-	}
-	if r.Tier != TierNone {
-		out.Tier = r.Tier.String()
-	}
-	for _, g := range r.Gates {
-		out.Gates = append(out.Gates, jsonGate(g))
-	}
-	for _, o := range r.Overrides {
-		out.Overrides = append(out.Overrides, jsonOverride(o))
-	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("render json: %w", err)
-	}
-	return append(b, '\n'), nil
 }

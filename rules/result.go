@@ -62,24 +62,146 @@ const (
 
 // Result is the verdict on one pull request.
 type Result struct {
-	Tier       Tier
-	TierReason string // how the tier was decided, in one sentence
+	Tier       Tier    // TierNone when no tier was decided (a broken config)
+	TierReason Message // how the tier was decided, in one sentence
 	Mode       Mode
 	Conclusion Conclusion
 	Gates      []Gate
 	Overrides  []Override
-	Warnings   []string
+	Warnings   []Message
 	// Errors are problems that fail the verdict whatever the gates say,
 	// such as a broken config file (one line each, file:line:col first).
-	Errors  []string
+	Errors  []Message
 	HeadSHA string
+	// Change is what the pull request changes, in figures.
+	Change Change
+	// CriticalPaths are the critical paths the change counts as touching.
+	CriticalPaths []TouchedPath
+	// Labels are the pull request's labels that decided something: tier
+	// labels and override labels.
+	Labels []UsedLabel
 }
 
-// Gate is one checklist item's outcome.
+// Change is the size of a pull request's change.
+type Change struct {
+	Files       int  // files changed in all (GitHub's count when the list is truncated)
+	FilesListed int  // files the engine was given
+	Truncated   bool // the file list is incomplete
+	Additions   int
+	Deletions   int
+}
+
+// ChangedLines is additions plus deletions.
+func (c Change) ChangedLines() int { return c.Additions + c.Deletions }
+
+// TouchedPath is a critical path the change touches, with the files that
+// touch it.
+type TouchedPath struct {
+	Name    string
+	MinTier Tier // TierNone when the path sets no minimum
+	// Files lists the first touching files (at most MaxTouchingFiles);
+	// FilesTotal counts them all.
+	Files      []TouchingFile
+	FilesTotal int
+	// Unlisted says the path counts as touched because the file list is
+	// incomplete, whether or not a listed file touches it.
+	Unlisted bool
+}
+
+// MaxTouchingFiles bounds the files listed per touched critical path.
+const MaxTouchingFiles = 20
+
+// TouchingFile is a file that touches a critical path. A renamed file
+// touches it through its new name, its old name or both.
+type TouchingFile struct {
+	Path         string
+	PreviousPath string // the old name of a renamed file
+	// ByPreviousPath says only the old name matches the critical path: the
+	// file was moved out of it.
+	ByPreviousPath bool
+}
+
+// UsedLabel is a label on the pull request that tiergate acted on.
+type UsedLabel struct {
+	Name      string
+	AppliedBy string // "" when unknown
+	// Tier is the tier the label names (TierNone for override labels);
+	// Decided says it is the label that set the tier.
+	Tier    Tier
+	Decided bool
+	// Override is the gate key an override label targets ("" for tier
+	// labels).
+	Override string
+}
+
+// Gate is one checklist item's outcome, with the figures it was decided on.
+// At most one of the figure fields is set, by gate kind.
 type Gate struct {
-	Name   string
-	Status Status
-	Reason string // one line naming the files or people involved
+	Name      string
+	Status    Status
+	Reason    Message // one line naming the files or people involved
+	Files     *FileFigures
+	Approvals *ApprovalFigures
+	Size      *SizeFigures
+	Team      *TeamFigures
+}
+
+// FileFigures are the tests and docs gates' figures.
+type FileFigures struct {
+	Source  int // source files changed
+	Matched int // test (or docs) files changed
+}
+
+// ApprovalFigures are the approvals gate's figures.
+type ApprovalFigures struct {
+	Required int
+	// RequiredBy names the critical path that raised Required above the
+	// tier's own count ("" when the tier set it).
+	RequiredBy string
+	// Counted is the number of approvals that count; Checked is false
+	// locally, where reviews are unknown.
+	Counted int
+	Checked bool
+	Reviews []ReviewOutcome
+}
+
+// ReviewOutcome is how one reviewer's latest decisive review was judged.
+type ReviewOutcome struct {
+	Login  string
+	Status ReviewStatus
+	Commit string  // the commit the review was given on
+	Reason Message // why it does not count (empty when counted)
+}
+
+// ReviewStatus is how a reviewer's latest decision was judged.
+type ReviewStatus string
+
+// Review statuses: an approval is counted, stale (given on an earlier
+// commit under approvals.fresh_only) or not counted (author, bot,
+// permission); a counted reviewer's change request blocks.
+const (
+	ReviewCounted    ReviewStatus = "counted"
+	ReviewStale      ReviewStatus = "stale"
+	ReviewNotCounted ReviewStatus = "not_counted"
+	ReviewBlocking   ReviewStatus = "changes_requested"
+)
+
+// SizeFigures are the size gate's figures.
+type SizeFigures struct {
+	Limit        int
+	ChangedLines int
+	// Exact is false when ChangedLines is a lower bound (a truncated list
+	// without GitHub's totals).
+	Exact bool
+}
+
+// TeamFigures are a critical path team gate's figures.
+type TeamFigures struct {
+	Path       string   // the critical path's name
+	Teams      []string // teams whose approval would do
+	ApprovedBy string   // the counted approver who satisfied it ("" when none)
+	Team       string   // the team ApprovedBy belongs to
+	Unknown    []string // teams whose membership could not be checked
 }
 
 // Override is an override label found on the pull request.
@@ -87,6 +209,9 @@ type Override struct {
 	Gate     string // the gate key it targets, or "all"
 	Label    string
 	By       string // who most recently applied the label ("" when unknown)
-	Accepted bool
-	Reason   string // why it was accepted or ignored
+	Accepted bool   // the person who applied it may override
+	// Applied lists the failing gates it turned into overridden; an
+	// accepted override with none was not needed.
+	Applied []string
+	Reason  Message // why it was accepted or ignored
 }

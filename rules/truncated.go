@@ -1,18 +1,15 @@
 package rules
 
-import (
-	"fmt"
-	"strconv"
-)
+import "strconv"
 
 // truncationReason says in plain words why every critical path counts as
 // touched when the file list is incomplete.
-func truncationReason(pr PullRequest) string {
-	listed := thousands(len(pr.Files))
+func truncationReason(pr PullRequest) Message {
+	listed := words(thousands(len(pr.Files)))
 	if pr.ChangedFiles > len(pr.Files) {
-		return fmt.Sprintf("GitHub listed only %s of %s files, so every critical path is treated as touched", listed, thousands(pr.ChangedFiles))
+		return msgf("GitHub listed only %s of %s files, so every critical path is treated as touched", listed, words(thousands(pr.ChangedFiles)))
 	}
-	return fmt.Sprintf("GitHub listed only %s files and the list is incomplete, so every critical path is treated as touched", listed)
+	return msgf("GitHub listed only %s files and the list is incomplete, so every critical path is treated as touched", listed)
 }
 
 // thousands writes n with comma separators: 3500 → "3,500".

@@ -89,8 +89,8 @@ func (c *stickyComments) upsert(ctx context.Context, gh *github.Client, owner, r
 }
 
 // find looks for tiergate's comment: the first one written by a bot that
-// carries the marker. Other bots' comments quoting the marker are unlikely,
-// and humans' are ignored.
+// starts with the marker. Humans' comments are ignored, and a comment that
+// merely quotes the marker (another bot echoing a file name) is not ours.
 //
 // Every page up to the one holding the comment is revalidated with its own
 // ETag: a 304 (free) confirms that page, so a long conversation costs no
@@ -124,7 +124,7 @@ func parseCommentPage(raw json.RawMessage) (commentState, error) {
 		return commentState{}, err
 	}
 	for _, cm := range page {
-		if cm.GetUser().GetType() == "Bot" && strings.Contains(cm.GetBody(), commentMarker) {
+		if cm.GetUser().GetType() == "Bot" && strings.HasPrefix(cm.GetBody(), commentMarker) {
 			return commentState{id: cm.GetID(), hash: hashText(cm.GetBody())}, nil
 		}
 	}

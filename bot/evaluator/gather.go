@@ -40,7 +40,7 @@ func newGatherer(ppl *people, now func() time.Time) *gatherer {
 // gather fills a rules.PullRequest for pr under cfg. The warnings are things
 // the verdict must mention that the engine cannot know, such as a team whose
 // members the App may not read.
-func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr *github.PullRequest) (rules.PullRequest, []string, error) {
+func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr *github.PullRequest) (rules.PullRequest, []rules.Message, error) {
 	out := rules.PullRequest{
 		Author:    pr.GetUser().GetLogin(),
 		HeadSHA:   pr.GetHead().GetSHA(),
@@ -210,7 +210,7 @@ func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rule
 // request touches, checking only its approving reviewers. A team whose
 // members the App may not read is left out (its gate fails closed) and
 // named in a warning.
-func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Config, owner string, pr *rules.PullRequest) ([]string, error) {
+func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Config, owner string, pr *rules.PullRequest) ([]rules.Message, error) {
 	var teams []string
 	for _, cp := range rules.TouchedCriticalPaths(cfg, *pr) {
 		teams = append(teams, cp.Teams...)
@@ -219,7 +219,7 @@ func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Conf
 		return nil, nil
 	}
 	approvers := approvingReviewers(*pr)
-	var warnings []string
+	var warnings []rules.Message
 	pr.TeamMembers = map[string][]string{}
 	for _, team := range teams {
 		if _, done := pr.TeamMembers[team]; done {
@@ -242,7 +242,7 @@ func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Conf
 			}
 		}
 		if forbidden {
-			warnings = append(warnings, fmt.Sprintf(
+			warnings = append(warnings, rules.Messagef(
 				"GitHub refused to show the members of team %s/%s: the App needs the members:read organization permission, so that team's approval cannot be checked", org, slug))
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 
 // gatherPR runs gather for PR number under the config YAML (built-in
 // defaults when empty) and returns the snapshot and warnings.
-func gatherPR(t *testing.T, f *evFixture, number int, configYAML string) (rules.PullRequest, []string) {
+func gatherPR(t *testing.T, f *evFixture, number int, configYAML string) (rules.PullRequest, []rules.Message) {
 	t.Helper()
 	if configYAML != "" {
 		f.fake.SetFile(evOwner, evRepo, "main", evCfgPath, []byte(configYAML))

@@ -1,0 +1,170 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The escaping rules, one per output format. Each applies to every value in
+// a Message: anything tiergate did not write itself.
+//
+//   - Text: control characters, line and paragraph separators, invisible
+//     format characters (bidirectional overrides, zero-width characters),
+//     invalid UTF-8 and the backslash are written as Go-style escapes
+//     (\n, \x1b, \u202e, \\), so a terminal shows the name and runs nothing.
+//   - Markdown: a value is a code span, which GitHub renders as literal text:
+//     no mention, link, autolink, image, HTML, emphasis or heading. The
+//     fence is longer than any run of backticks inside; control and
+//     invisible characters are escaped as for text; in a table cell '|' is
+//     written '\|', which GFM tables unescape before reading the span.
+//   - CSV: CSVCell neutralises a cell a spreadsheet would run as a formula.
+
+// escapeInvisible writes s with every character that would be invisible,
+// move the cursor or reorder text shown as an escape. With backslash set,
+// '\' itself is doubled so the escapes are unambiguous.
+func escapeInvisible(s string, backslash bool) string {
+	if !needsEscape(s, backslash) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
+		case r == '\\' && backslash:
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case invisible(r) && r < 0x100:
+			b.WriteString(`\x` + strconv.FormatUint(uint64(r)|0x100, 16)[1:])
+		case invisible(r):
+			b.WriteString(`\u` + strconv.FormatUint(uint64(r)|0x10000, 16)[1:])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func needsEscape(s string, backslash bool) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || (r == '\\' && backslash) || invisible(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// invisible reports characters that must never reach output raw: C0 and C1
+// controls, DEL, Unicode format characters (bidirectional controls such as
+// U+202E, zero-width characters, the BOM) and the line and paragraph
+// separators.
+func invisible(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r < 0xa0) || unicode.Is(unicode.Cf, r) ||
+		r == '\u2028' || r == '\u2029' || r > unicode.MaxRune
+}
+
+// textValue is a value as text output shows it.
+func textValue(p part) string {
+	s := escapeInvisible(p.text, true)
+	if p.quote {
+		return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+	}
+	return s
+}
+
+// codeSpan is a value as Markdown shows it: a code span, literal in every
+// GitHub-flavoured Markdown context.
+func codeSpan(s string, inTable bool) string {
+	s = escapeInvisible(s, false)
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	if s == "" {
+		return `""`
+	}
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	// A span that starts or ends with a backtick needs a space to keep it
+	// apart from the fence; one that starts and ends with a space would
+	// lose one of each without padding.
+	if s[0] == '`' || s[len(s)-1] == '`' || (s[0] == ' ' && s[len(s)-1] == ' ' && strings.TrimLeft(s, " ") != "") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdWords escapes tiergate's own words for Markdown. They hold no markup on
+// purpose, but config keys such as allow_bots and characters such as '<'
+// and '|' must still come out as written.
+func mdWords(s string, inTable bool) string {
+	s = mdWordEscaper.Replace(s)
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	return s
+}
+
+var mdWordEscaper = strings.NewReplacer(
+	`\`, `\\`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "`", "\\`", "\n", " ", "\r", " ",
+)
+
+// markdownOf renders a message for Markdown.
+func markdownOf(m Message, inTable bool) string {
+	var b strings.Builder
+	for _, p := range m.parts {
+		if p.kind == valWords {
+			b.WriteString(mdWords(p.text, inTable))
+			continue
+		}
+		b.WriteString(codeSpan(p.text, inTable))
+	}
+	return b.String()
+}
+
+// textOf renders a message for a terminal.
+func textOf(m Message) string {
+	var b strings.Builder
+	for _, p := range m.parts {
+		if p.kind == valWords {
+			b.WriteString(escapeInvisible(p.text, false))
+			continue
+		}
+		b.WriteString(textValue(p))
+	}
+	return b.String()
+}
+
+// CSVCell neutralises a cell that a spreadsheet would run as a formula: one
+// starting with '=', '+', '-', '@', a tab or a carriage return (also after
+// leading spaces, and their fullwidth forms) is prefixed with a single
+// quote, which spreadsheets show as text. Control characters are escaped as
+// in text output. Quoting for the CSV syntax itself is left to encoding/csv.
+func CSVCell(s string) string {
+	t := strings.TrimLeft(s, " ")
+	r, _ := utf8.DecodeRuneInString(t)
+	risky := t != "" && strings.ContainsRune("=+-@\t\r＝＋－＠", r)
+	s = escapeInvisible(s, false)
+	if risky {
+		return "'" + s
+	}
+	return s
+}
