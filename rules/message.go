@@ -168,3 +168,10 @@ func joinValues[T ~string](names []T, total, keep int) Message {
 // string argument is a value, escaped by each renderer; numbers print as
 // words. Only %s, %d, %q and %v are understood.
 func Messagef(format string, args ...any) Message { return msgf(format, args...) }
+
+// Markdown is the message as GitHub-flavoured Markdown, its values as code
+// spans (for text outside a table).
+func (m Message) Markdown() string { return markdownOf(m, false) }
+
+// Text is the message for a terminal, its values escaped.
+func (m Message) Text() string { return textOf(m) }

@@ -281,7 +281,7 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job queue.Job, cause erro
 		Summary: fmt.Sprintf("tiergate could not evaluate this pull request, so it is not passing.\n\n"+
 			"**Why:** %s\n\n"+
 			"This is usually temporary (GitHub unavailable or rate limits). "+
-			"Push a commit or comment `/tiergate recheck` on the pull request to try again.", reason),
+			"Push a commit or comment `/tiergate recheck` on the pull request to try again.", rules.Messagef("%s", reason).Markdown()),
 	}
 	if err := e.checks.upsert(ctx, gh, job.Owner, job.Repo, sha, out, guard); err != nil {
 		return fmt.Errorf("report failure on %s: %w", job.Key(), err)
@@ -336,15 +336,15 @@ func (e *Evaluator) mergeGroupVerdict(ctx context.Context, gh *github.Client, ow
 	if !passing {
 		state := "no tiergate check"
 		if cur != nil {
-			state = fmt.Sprintf("tiergate's check is %s %s (%q)", cur.status, cur.conclusion, cur.title)
+			state = rules.Messagef("tiergate's check is %s %s (%q)", cur.status, cur.conclusion, cur.title).Markdown()
 		}
 		return fail(fmt.Sprintf("Merge group: #%d is not passing", number),
 			fmt.Sprintf("It adds #%d, whose head %s has %s, so the merge group does not pass. Fix the pull request (or re-run its check) and queue it again.", number, short, state))
 	}
 	return checkOutput{Status: "completed", Conclusion: rules.ConclusionSuccess.String(),
 		Title: fmt.Sprintf("Merge group: #%d passes", number),
-		Summary: fmt.Sprintf("This commit was made by the merge queue. It adds #%d, whose head %s passes tiergate now (%q).",
-			number, short, cur.title)}, nil
+		Summary: fmt.Sprintf("This commit was made by the merge queue. It adds #%d, whose head %s passes tiergate now (%s).",
+			number, short, rules.Messagef("%q", cur.title).Markdown())}, nil
 }
 
 // ConfigChanged drops cached config for owner/repo; when repo is the org
