@@ -74,7 +74,7 @@ func runCheck(ctx context.Context, opts checkOptions) error {
 
 	head, err := g.resolveCommit(ctx, opts.Head)
 	if err != nil {
-		return err
+		return g.explainShallow(ctx, err)
 	}
 	baseRef := opts.Base
 	if baseRef == "" {
@@ -87,7 +87,7 @@ func runCheck(ctx context.Context, opts checkOptions) error {
 	}
 	base, err := g.resolveCommit(ctx, baseRef)
 	if err != nil {
-		return err
+		return g.explainShallow(ctx, err)
 	}
 
 	cfg, err := loadConfig(ctx, g, baseRef, base, opts)
@@ -114,7 +114,7 @@ func runCheck(ctx context.Context, opts checkOptions) error {
 
 	files, err := g.changedFiles(ctx, base, head)
 	if err != nil {
-		return err
+		return g.explainShallow(ctx, fmt.Errorf("comparing %s with %s: %w", baseRef, opts.Head, err))
 	}
 	pr := rules.PullRequest{
 		HeadSHA: head,

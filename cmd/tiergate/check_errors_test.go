@@ -129,3 +129,47 @@ func TestCheckFormats(t *testing.T) {
 		t.Errorf("check formats print the same output; want each rendered its own way:\n%v", outputs)
 	}
 }
+
+// TestCheckShallowClone: a commit or merge base missing from a shallow
+// clone (CI's default) is explained with the fix, not just reported as
+// unknown; in a full clone the plain message stays.
+func TestCheckShallowClone(t *testing.T) {
+	origin := newCheckRepo(t, testdata(t, "tiergate.yml"))
+	origin.write("svc/a.go", "package svc\n\nfunc A() int { return 2 }\n")
+	origin.commit("change")
+	origin.git("checkout", "-q", "main")
+	origin.write("docs/index.md", "# Docs\n\nMain moves on.\n")
+	origin.commit("main moves on")
+	origin.git("checkout", "-q", "--orphan", "unrelated")
+	origin.commit("no shared history")
+	origin.git("checkout", "-q", "main")
+	url := "file://" + filepath.ToSlash(origin.dir)
+	shallow := t.TempDir()
+	gitIn(t, shallow, "clone", "-q", "--depth", "1", "--no-single-branch", url, ".")
+
+	const hint = "the repository is a shallow clone"
+	tests := []struct {
+		name      string
+		args      []string
+		wantError string
+		wantHint  bool
+	}{
+		{name: "base before the clone's depth", args: []string{"--repo", shallow, "--base", "HEAD~1"}, wantError: `unknown revision "HEAD~1"`, wantHint: true},
+		{name: "merge base before the clone's depth", args: []string{"--repo", shallow, "--base", "origin/main", "--head", "origin/topic"}, wantError: "comparing origin/main with origin/topic: no merge base", wantHint: true},
+		{name: "unknown name in a full clone", args: []string{"--repo", origin.dir, "--base", "HEAD~9"}, wantError: `unknown revision "HEAD~9"`},
+		{name: "no merge base in a full clone", args: []string{"--repo", origin.dir, "--base", "main", "--head", "unrelated"}, wantError: "no merge base"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"check"}, tt.args...)
+			got := tiergate(t, args...)
+			if got.code != 2 || !strings.Contains(got.stderr, tt.wantError) {
+				t.Fatalf("tiergate %v = exit %d, stderr %q, want 2 and %q", args, got.code, got.stderr, tt.wantError)
+			}
+			fix := "git fetch --unshallow' (in GitHub Actions, set fetch-depth: 0 on actions/checkout)"
+			if hinted := strings.Contains(got.stderr, hint) && strings.Contains(got.stderr, fix); hinted != tt.wantHint {
+				t.Errorf("tiergate %v stderr = %q, want the shallow clone hint: %v", args, got.stderr, tt.wantHint)
+			}
+		})
+	}
+}
