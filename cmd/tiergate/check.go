@@ -16,7 +16,9 @@ request from head into base would be evaluated, and prints the verdict. The
 config is read from the base, as on GitHub. Reviews are not known locally:
 review gates are reported as not checked and do not fail the verdict.
 
-Exit status: 0 the gates pass, 1 a gate fails, 2 usage, config or git error.`
+Exit status: 0 the gates pass, 1 a gate fails, 2 usage, config or git error.
+With --format json, such an error also prints one line on stdout:
+{"schema_version": 1, "error": {"kind": "usage|git|config|internal", "message": "..."}}`
 
 // checkOptions are tiergate check's inputs.
 type checkOptions struct {
@@ -45,13 +47,19 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&opts.OrgConfig, "org-config", "", "an org-wide config `file` to layer under the repo config")
 	fs.StringVar(&opts.Format, "format", "text", "output `format`: text, markdown or json")
 	pos, err := parseFlags(fs, checkSynopsis, args, stdout)
-	if err != nil {
-		return err
+	if err == nil && len(pos) > 0 {
+		err = usageErrorf("unexpected argument %q", pos[0])
 	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
+	if err == nil {
+		err = runCheck(ctx, opts)
 	}
-	return runCheck(ctx, opts)
+	// Tooling reading JSON gets JSON even without a verdict. A usage
+	// error before --format was parsed (an unknown flag ahead of it)
+	// cannot know the format and stays on stderr only.
+	if opts.Format == "json" {
+		writeJSONError(ctx, stdout, err)
+	}
+	return err
 }
 
 // runCheck evaluates the change and prints the verdict. It returns
@@ -74,7 +82,7 @@ func runCheck(ctx context.Context, opts checkOptions) error {
 
 	head, err := g.resolveCommit(ctx, opts.Head)
 	if err != nil {
-		return err
+		return g.explainShallow(ctx, err)
 	}
 	baseRef := opts.Base
 	if baseRef == "" {
@@ -87,7 +95,7 @@ func runCheck(ctx context.Context, opts checkOptions) error {
 	}
 	base, err := g.resolveCommit(ctx, baseRef)
 	if err != nil {
-		return err
+		return g.explainShallow(ctx, err)
 	}
 
 	cfg, err := loadConfig(ctx, g, baseRef, base, opts)
@@ -114,7 +122,7 @@ func runCheck(ctx context.Context, opts checkOptions) error {
 
 	files, err := g.changedFiles(ctx, base, head)
 	if err != nil {
-		return err
+		return g.explainShallow(ctx, fmt.Errorf("comparing %s with %s: %w", baseRef, opts.Head, err))
 	}
 	pr := rules.PullRequest{
 		HeadSHA: head,

@@ -26,6 +26,12 @@ type badConfigError struct {
 func (e *badConfigError) Error() string { return "invalid config: " + e.err.Error() }
 func (e *badConfigError) Unwrap() error { return e.err }
 
+// configError is a config file that could not be read at all.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
 // loadConfig builds the effective config for check: the org file if given,
 // then the repo file from --config, the working tree, or (by default) the
 // base commit, which is where GitHub reads it from, so that a change cannot
@@ -66,14 +72,18 @@ func loadConfig(ctx context.Context, g gitRepo, baseRef, base string, opts check
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			return nil, fmt.Errorf("reading config: %w", err)
+			return nil, &configError{fmt.Errorf("reading config: %w", err)}
 		default:
 			data, found = d, true
 		}
 	default:
 		d, ok, err := g.readFile(ctx, base, repoConfigPath)
-		if err != nil {
+		var ge *gitError
+		switch {
+		case errors.As(err, &ge):
 			return nil, fmt.Errorf("reading %s at %s: %w", repoConfigPath, baseRef, err)
+		case err != nil: // in practice, the path is a directory
+			return nil, &configError{fmt.Errorf("reading %s at %s: %w", repoConfigPath, baseRef, err)}
 		}
 		name, data, found, atBase = repoConfigPath, d, ok, true
 	}
@@ -103,7 +113,7 @@ func readConfigFile(name string) ([]byte, error) {
 		return nil, usageErrorf("config file %s does not exist", name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading config: %w", err)
+		return nil, &configError{fmt.Errorf("reading config: %w", err)}
 	}
 	return data, nil
 }

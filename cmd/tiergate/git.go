@@ -19,7 +19,8 @@ import (
 // (rather than reading objects in Go) keeps every repository layout git
 // supports working: worktrees, alternates, partial clones, packed refs.
 type gitRepo struct {
-	dir string
+	dir    string
+	config []string // extra key=value settings, given with -c
 }
 
 // gitError is a failed git invocation, carrying what git said on stderr.
@@ -44,13 +45,23 @@ func (e *gitError) Error() string {
 
 func (e *gitError) Unwrap() error { return e.err }
 
+// missingError is a commit, or a merge base, that the repository does not
+// have: a mistyped name, or history a shallow clone never fetched.
+type missingError struct{ msg string }
+
+func (e *missingError) Error() string { return e.msg }
+
 // run runs git with args and returns its stdout. stdin may be nil.
 func (g gitRepo) run(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
-	full := append([]string{"--no-pager", "-C", g.dir}, args...)
+	// See gitenv.go for why each of these is here. Replace refs swap
+	// objects for others, commits and trees alike, which GitHub ignores.
+	full := append([]string{"--no-pager", "--no-replace-objects", "-C", g.dir}, gitConfigArgs()...)
+	for _, kv := range g.config {
+		full = append(full, "-c", kv)
+	}
+	full = append(full, args...)
 	cmd := exec.CommandContext(ctx, "git", full...)
-	// Optional locks would make a read-only check write the index; LC_ALL=C
-	// keeps messages stable for users and tests alike.
-	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C", "GIT_TERMINAL_PROMPT=0")
+	cmd.Env = gitEnv(os.Environ())
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
@@ -76,7 +87,7 @@ func (g gitRepo) resolveCommit(ctx context.Context, ref string) (string, error) 
 	// With --quiet, an unknown name exits 1 and says nothing; anything on
 	// stderr is a bigger problem (not a repository, corrupt objects).
 	if errors.As(err, &ge) && ge.code == 1 && strings.TrimSpace(ge.stderr) == "" {
-		return "", fmt.Errorf("unknown revision %q: no commit by that name in %s", ref, g.dir)
+		return "", &missingError{fmt.Sprintf("unknown revision %q: no commit by that name in %s", ref, g.dir)}
 	}
 	if err != nil {
 		return "", err
@@ -140,13 +151,88 @@ func (g gitRepo) readFile(ctx context.Context, rev, path string) ([]byte, bool, 
 	return data, true, nil
 }
 
+// mergeBase returns the commit a pull request from head into base would be
+// diffed from: their best common ancestor.
+func (g gitRepo) mergeBase(ctx context.Context, base, head string) (string, error) {
+	out, err := g.run(ctx, nil, "merge-base", base, head)
+	var ge *gitError
+	// Exit 1 with nothing said means no common ancestor.
+	if errors.As(err, &ge) && ge.code == 1 && strings.TrimSpace(ge.stderr) == "" {
+		return "", &missingError{"no merge base: the two share no history"}
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// explainShallow adds the likely cause and its fix to a missing commit or
+// merge base when the repository is a shallow clone, the default in CI
+// (actions/checkout fetches one commit), where "unknown revision HEAD~1"
+// alone sends people looking for a typo.
+func (g gitRepo) explainShallow(ctx context.Context, err error) error {
+	var missing *missingError
+	if !errors.As(err, &missing) {
+		return err
+	}
+	out, serr := g.run(ctx, nil, "rev-parse", "--is-shallow-repository")
+	if serr != nil || strings.TrimSpace(string(out)) != "true" {
+		return err
+	}
+	return fmt.Errorf("%w; the repository is a shallow clone, so older history is missing: "+
+		"run 'git fetch --unshallow' (in GitHub Actions, set fetch-depth: 0 on actions/checkout)", err)
+}
+
+// binaryOverrides returns settings resetting each diff.<driver>.binary in
+// the config to auto. A driver named by the repository's .gitattributes
+// (diff=lockfile) and declared binary in a user's config would make numstat
+// count that file as zero lines; GitHub, knowing no drivers, counts them.
+func (g gitRepo) binaryOverrides(ctx context.Context) ([]string, error) {
+	out, err := g.run(ctx, nil, "config", "--null", "--name-only", "--get-regexp", `^diff\..+\.binary$`)
+	var ge *gitError
+	if errors.As(err, &ge) && ge.code == 1 && strings.TrimSpace(ge.stderr) == "" {
+		return nil, nil // none set
+	}
+	if err != nil {
+		return nil, err
+	}
+	var kv []string
+	for _, name := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
+		// git -c splits at the first "=", so such a key cannot be
+		// overridden; better to stop than to count the file as binary.
+		if strings.Contains(name, "=") {
+			return nil, fmt.Errorf("cannot override %s from the git config (a driver name with \"=\"); rename that diff driver", name)
+		}
+		kv = append(kv, name+"=auto")
+	}
+	return kv, nil
+}
+
 // changedFiles lists the files changed by head since it forked from base
-// (base...head, as a pull request's diff), in one git invocation.
+// (base...head, as a pull request's diff).
 func (g gitRepo) changedFiles(ctx context.Context, base, head string) ([]rules.ChangedFile, error) {
-	// The explicit flags override user config that would change the output
-	// format (external diff drivers, textconv, diff.relative, colors).
-	out, err := g.run(ctx, nil, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative",
-		"--raw", "--numstat", "-z", "-M", base+"..."+head, "--")
+	from, err := g.mergeBase(ctx, base, head)
+	if err != nil {
+		return nil, err
+	}
+	overrides, err := g.binaryOverrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := gitRepo{dir: g.dir, config: overrides}
+	// The flags override config that would change the list or the
+	// counts (see gitenv.go): diff.relative (in a subdirectory);
+	// diff.ignoreSubmodules and submodule.<name>.ignore, which hide a
+	// submodule bump; diff.algorithm, which changes line counts (myers is
+	// git's default); diff.renames and diff.renameLimit, which turn
+	// renames into additions and deletions (1000 is git's default limit);
+	// diff.orderFile, which reorders files. -z prints paths verbatim
+	// whatever core.quotePath says. Colours, external diffs and textconv
+	// do not reach --raw --numstat output today; turning them off costs
+	// nothing should that change.
+	out, err := d.run(ctx, nil, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative",
+		"--ignore-submodules=none", "--diff-algorithm=myers", "-M", "-l1000", "-O"+os.DevNull,
+		"--raw", "--numstat", "-z", from, head, "--")
 	if err != nil {
 		return nil, err
 	}
