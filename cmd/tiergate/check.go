@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/tiergate/tiergate/rules"
 )
@@ -30,6 +31,7 @@ type checkOptions struct {
 	ConfigFromWorktree bool     // read the repo config from the working tree
 	OrgConfig          string   // an org config file, layered under the repo's
 	Format             string   // text, markdown or json
+	Schema             bool     // print the JSON Schema of --format json instead
 
 	Stdout io.Writer
 	Stderr io.Writer
@@ -46,7 +48,13 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&opts.ConfigFromWorktree, "config-from-worktree", false, "read .github/tiergate.yml from the working tree instead of the base")
 	fs.StringVar(&opts.OrgConfig, "org-config", "", "an org-wide config `file` to layer under the repo config")
 	fs.StringVar(&opts.Format, "format", "text", "output `format`: text, markdown or json")
+	fs.BoolVar(&opts.Schema, "schema", false, "print the JSON Schema of --format json output and exit")
 	pos, err := parseFlags(fs, checkSynopsis, args, stdout)
+	if err != nil && formatFromArgs(args) == "json" {
+		// The flag parser stops at the first bad flag, perhaps before
+		// --format: the format is still what the caller asked for.
+		opts.Format = "json"
+	}
 	if err == nil && len(pos) > 0 {
 		err = usageErrorf("unexpected argument %q", pos[0])
 	}
@@ -65,6 +73,12 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // runCheck evaluates the change and prints the verdict. It returns
 // exitStatus(1) for a failing verdict, once the verdict is printed.
 func runCheck(ctx context.Context, opts checkOptions) error {
+	if opts.Schema {
+		if _, err := opts.Stdout.Write(rules.VerdictSchema); err != nil {
+			return fmt.Errorf("writing the schema: %w", err)
+		}
+		return nil
+	}
 	render, err := renderer(opts.Format)
 	if err != nil {
 		return err
@@ -168,4 +182,26 @@ func writeResult(w io.Writer, render func(rules.Result) ([]byte, error), res rul
 		return fmt.Errorf("writing the verdict: %w", err)
 	}
 	return nil
+}
+
+// formatFromArgs finds the value of --format in args without the flag
+// parser, for errors the parser returns before it reaches --format.
+func formatFromArgs(args []string) string {
+	format := ""
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "format" {
+			continue
+		}
+		switch {
+		case hasValue:
+			format = value
+		case i+1 < len(args):
+			format = args[i+1]
+		}
+	}
+	return format
 }

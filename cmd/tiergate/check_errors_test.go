@@ -67,16 +67,17 @@ func TestCheckErrors(t *testing.T) {
 }
 
 // TestCheckErrorsBeforeFormat: a usage error the flag parser meets before
-// --format cannot know the format, so it prints nothing on stdout.
+// --format still honours --format json; an unknown format prints nothing
+// on stdout, since no format was chosen.
 func TestCheckErrorsBeforeFormat(t *testing.T) {
-	for _, args := range [][]string{
-		{"check", "--colour", "--format", "json"},
-		{"check", "--format", "yaml"},
-	} {
-		got := tiergate(t, args...)
-		if got.code != 2 || got.stdout != "" || got.stderr == "" {
-			t.Errorf("tiergate %v = exit %d, stdout %q, stderr %q, want 2, nothing, a message", args, got.code, got.stdout, got.stderr)
-		}
+	got := tiergate(t, "check", "--colour", "--format", "json")
+	if got.code != 2 || got.stderr == "" {
+		t.Errorf("check --colour --format json = exit %d, stderr %q, want 2 and a message", got.code, got.stderr)
+	}
+	checkJSONError(t, got.stdout, "usage", "-colour")
+	got = tiergate(t, "check", "--format", "yaml")
+	if got.code != 2 || got.stdout != "" || got.stderr == "" {
+		t.Errorf("check --format yaml = exit %d, stdout %q, stderr %q, want 2, nothing, a message", got.code, got.stdout, got.stderr)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tiergate/tiergate/rules"
 )
 
 func TestCheck(t *testing.T) {
@@ -175,5 +177,15 @@ func TestCheckReviewGatesNotChecked(t *testing.T) {
 	}
 	if got.code != 0 || v.Conclusion != "success" {
 		t.Errorf("check = exit %d, conclusion %q, want 0, success", got.code, v.Conclusion)
+	}
+}
+
+func TestCheckSchema(t *testing.T) {
+	got := tiergate(t, "check", "--schema")
+	if got.code != 0 || got.stdout != string(rules.VerdictSchema) {
+		t.Fatalf("check --schema = %d, %d bytes; want 0 and rules.VerdictSchema", got.code, len(got.stdout))
+	}
+	if _, err := verdictSchema(); err != nil {
+		t.Fatalf("the printed schema does not compile: %v", err)
 	}
 }

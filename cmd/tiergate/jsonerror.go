@@ -2,40 +2,30 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os/exec"
 	"strings"
+
+	"github.com/tiergate/tiergate/rules"
 )
 
 // errorKind says what stopped a command before it reached a verdict.
 type errorKind string
 
 const (
-	kindUsage    errorKind = "usage"    // the command was called wrongly
-	kindGit      errorKind = "git"      // git failed or lacks a commit
-	kindConfig   errorKind = "config"   // a config file could not be read
-	kindInternal errorKind = "internal" // anything else, an interrupt included
+	kindUsage    errorKind = rules.ErrorUsage    // the command was called wrongly
+	kindGit      errorKind = rules.ErrorGit      // git failed or lacks a commit
+	kindConfig   errorKind = rules.ErrorConfig   // a config file could not be read
+	kindInternal errorKind = rules.ErrorInternal // anything else, an interrupt included
 )
 
 func (k errorKind) String() string { return string(k) }
 
-// jsonError is what check --format json prints on stdout when it ends
-// without a verdict, so that a tool reading stdout always gets exactly one
-// JSON object and can tell an error from a verdict by its "error" key. The
-// full message also goes to stderr, as in every format.
-type jsonError struct {
-	SchemaVersion int             `json:"schema_version"`
-	Error         jsonErrorDetail `json:"error"`
-}
-
-type jsonErrorDetail struct {
-	Kind    errorKind `json:"kind"`
-	Message string    `json:"message"` // one line
-}
-
-// writeJSONError prints err as a jsonError on w. An exitStatus has nothing
+// writeJSONError prints err on w as the error object of the verdict
+// schema (rules.JSONError), so that a tool reading stdout always gets
+// exactly one JSON object and can tell an error from a verdict by its
+// "error" key; the full message also goes to stderr, as in every format. An exitStatus has nothing
 // to print: the command already gave its verdict (or a config failure
 // verdict) or its help.
 func writeJSONError(ctx context.Context, w io.Writer, err error) {
@@ -43,19 +33,16 @@ func writeJSONError(ctx context.Context, w io.Writer, err error) {
 	if err == nil || errors.As(err, &status) {
 		return
 	}
-	detail := jsonErrorDetail{Kind: classify(err), Message: oneLine(err.Error())}
+	kind, msg := classify(err), oneLine(err.Error())
 	if ctx.Err() != nil {
 		// As run reports it: a git process killed by the signal fails
 		// with a message that would only mislead.
-		detail = jsonErrorDetail{Kind: kindInternal, Message: "interrupted"}
+		kind, msg = kindInternal, "interrupted"
 	}
-	out, merr := json.Marshal(jsonError{SchemaVersion: 1, Error: detail})
-	if merr != nil {
-		return // strings only: cannot happen
-	}
+	out := rules.JSONError(string(kind), msg)
 	// A failed write cannot be reported on stdout either; the message
 	// still reaches stderr and the exit status is still 2.
-	_, _ = w.Write(append(out, '\n'))
+	_, _ = w.Write(out)
 }
 
 // classify maps an error to its kind.

@@ -6,7 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/tiergate/tiergate/rules"
 )
 
 // outcome is what one tiergate invocation did.
@@ -20,7 +26,51 @@ func tiergate(t testing.TB, args ...string) outcome {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), args, func(string) string { return "" }, bytes.NewReader(nil), &stdout, &stderr)
+	if len(args) > 0 && args[0] == "check" && formatFromArgs(args) == "json" && !slices.Contains(args, "--schema") {
+		checkAgainstVerdictSchema(t, stdout.Bytes())
+	}
 	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// verdictSchema is the published schema of check --format json, compiled
+// once for the whole test binary.
+var verdictSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(rules.VerdictSchema))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource("verdict.schema.json", doc); err != nil {
+		return nil, err
+	}
+	return c.Compile("verdict.schema.json")
+})
+
+// checkAgainstVerdictSchema fails the test unless out is exactly one JSON
+// object that the published schema accepts: every --format json output of
+// every test is held to the contract.
+func checkAgainstVerdictSchema(t testing.TB, out []byte) {
+	t.Helper()
+	s, err := verdictSchema()
+	if err != nil {
+		t.Fatalf("verdict schema: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("check --format json printed no JSON object: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Fatalf("check --format json printed more than one JSON value:\n%s", out)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(doc); err != nil {
+		t.Errorf("check --format json output does not match the verdict schema: %v\n%s", err, out)
+	}
 }
 
 // verdict is the part of check's JSON output the tests read.
