@@ -14,40 +14,37 @@ import (
 // otherwise expand without limit; 1 MiB of plain YAML stays well below this.
 const nodeBudget = 1 << 20
 
-// maxErrors caps how many problems one file reports, so that a large broken
-// file still yields a message short enough for a check run or a comment.
-const maxErrors = 50
-
 // decoder turns a yaml.v3 node tree into a File, strictly, by walking the
 // configKeys table. It collects every problem rather than stopping at one.
 type decoder struct {
 	file      string
-	errs      ConfigErrors
+	errs      errorList
 	budget    int
 	exhausted bool
-	dropped   int // errors beyond maxErrors
+	alias     *yaml.Node // the alias followed last, for the budget's error
 	// globs caches checkGlob by pattern: aliases can repeat one list of
 	// globs a million times.
 	globs map[string]error
 }
 
 func (d *decoder) fail(n *yaml.Node, hint, format string, args ...any) {
-	if len(d.errs) >= maxErrors {
-		d.dropped++
-		return
-	}
+	d.errs.add(d.errorAt(n, hint, fmt.Sprintf(format, args...)))
+}
+
+func (d *decoder) errorAt(n *yaml.Node, hint, msg string) ConfigError {
 	line, col := 1, 1
 	if n != nil && n.Line > 0 {
 		line, col = n.Line, max(n.Column, 1)
 	}
-	d.errs = append(d.errs, ConfigError{File: d.file, Line: line, Column: col, Message: fmt.Sprintf(format, args...), Hint: hint})
+	return ConfigError{File: d.file, Line: line, Column: col, Message: msg, Hint: hint}
 }
 
 // deref follows aliases and charges the node budget. It returns nil once the
-// budget is spent, having reported that once.
+// budget is spent, having reported that once, at the alias it was following.
 func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		d.budget--
+		d.alias = n
 		n = n.Alias
 	}
 	d.budget--
@@ -55,9 +52,8 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 		if !d.exhausted {
 			// Recorded even past maxErrors: it explains why decoding stopped.
 			d.exhausted = true
-			d.errs = append(d.errs, ConfigError{File: d.file, Line: 1, Column: 1,
-				Message: fmt.Sprintf("the file expands to more than %d YAML nodes", nodeBudget),
-				Hint:    "remove anchors and aliases (&name / *name) and write the values out"})
+			d.errs.addAlways(d.errorAt(d.alias, "use fewer anchors and aliases (&name, *name); write the values out instead",
+				fmt.Sprintf("alias expansion limit: the aliases in this file expand to more than %s YAML nodes, so it was not read further", thousands(nodeBudget))))
 		}
 		return nil
 	}
@@ -78,7 +74,11 @@ func (d *decoder) mapping(n *yaml.Node, prefix string, ks []key, values map[stri
 		kn, vn := n.Content[i], n.Content[i+1]
 		name := kn.Value
 		if kn.Kind != yaml.ScalarNode {
-			d.fail(kn, "keys must be plain words such as version", "%skeys must be strings, got %s", prefix, describe(kn))
+			where := strings.TrimSuffix(prefix, ".")
+			if where != "" {
+				where += ": "
+			}
+			d.fail(kn, "keys must be plain words such as version", "%skeys must be strings, got %s", where, describe(kn))
 			continue
 		}
 		if kn.ShortTag() == "!!merge" {
@@ -86,13 +86,13 @@ func (d *decoder) mapping(n *yaml.Node, prefix string, ks []key, values map[stri
 			continue
 		}
 		if line, dup := seen[name]; dup {
-			d.fail(kn, "keep one of them", "%s%s: duplicate key, already set on line %d", prefix, name, line)
+			d.fail(kn, "keep one of them", "%s%s: duplicate key, already set on line %d", prefix, plain(name), line)
 			continue
 		}
 		seen[name] = kn.Line
 		i := slices.IndexFunc(ks, func(k key) bool { return k.name == name })
 		if i < 0 {
-			d.fail(kn, unknownKeyHint(name, ks), "%s%s: unknown key", prefix, name)
+			d.fail(kn, unknownKeyHint(name, ks), "%s%s: unknown key", prefix, plain(name))
 			continue
 		}
 		d.value(vn, prefix+name, ks[i], values)
@@ -112,12 +112,18 @@ func (d *decoder) value(n *yaml.Node, path string, k key, values map[string]sett
 	if n = d.deref(n); n == nil {
 		return
 	}
+	if k.kind == kindStrings || k.kind == kindGlobs {
+		if v, items, ok := d.list(n, path, k.kind == kindGlobs); ok {
+			values[path] = setting{value: v, pos: pos{n.Line, n.Column}, items: items}
+		}
+		return
+	}
 	if v, ok := d.leaf(n, path, k); ok {
 		values[path] = setting{value: v, pos: pos{n.Line, n.Column}}
 	}
 }
 
-// leaf decodes a scalar or a list of strings.
+// leaf decodes a scalar.
 func (d *decoder) leaf(n *yaml.Node, path string, k key) (any, bool) {
 	switch k.kind {
 	case kindVersion:
@@ -133,8 +139,8 @@ func (d *decoder) leaf(n *yaml.Node, path string, k key) (any, bool) {
 			return nil, false
 		}
 		var b bool
-		if err := n.Decode(&b); err != nil {
-			d.fail(n, "write true or false", "%s: %v", path, err)
+		if err := n.Decode(&b); err != nil { // "!!bool yes"
+			d.fail(n, "write true or false", "%s: expected true or false, got %s", path, plain(n.Value))
 			return nil, false
 		}
 		return b, true
@@ -152,8 +158,6 @@ func (d *decoder) leaf(n *yaml.Node, path string, k key) (any, bool) {
 			return nil, false
 		}
 		return s, ok
-	case kindStrings, kindGlobs:
-		return d.list(n, path, k.kind == kindGlobs)
 	case kindTier:
 		return d.enum(n, path, tierNames(), func(s string) any { t, _ := ParseTier(s); return t })
 	case kindPermission:
@@ -184,7 +188,7 @@ func (d *decoder) integer(n *yaml.Node, path string) (int, bool) {
 	}
 	var v int
 	if err := n.Decode(&v); err != nil {
-		d.fail(n, "write a whole number such as 2", "%s: %s is not a usable whole number", path, n.Value)
+		d.fail(n, "write a whole number such as 2", "%s: %s is not a usable whole number", path, plain(n.Value))
 		return 0, false
 	}
 	return v, true
@@ -192,39 +196,43 @@ func (d *decoder) integer(n *yaml.Node, path string) (int, bool) {
 
 func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		d.fail(n, `write text, quoted if it looks like a number or true/false (e.g. "123")`, "%s: expected a string, got %s", path, describe(n))
+		d.fail(n, `write text, quoted if it looks like a number, a date or true/false (e.g. "123")`, "%s: expected a string, got %s", path, describe(n))
 		return "", false
 	}
 	return n.Value, true
 }
 
 func (d *decoder) enum(n *yaml.Node, path string, names []string, conv func(string) any) (any, bool) {
-	s, ok := d.str(n, path)
-	if !ok {
+	valid := strings.Join(names, ", ")
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		d.fail(n, "use one of: "+valid, "%s: expected one of %s, got %s", path, valid, describe(n))
 		return nil, false
 	}
+	s := n.Value
 	if !slices.Contains(names, s) {
-		hint := "use one of: " + strings.Join(names, ", ")
+		hint := "use one of: " + valid
 		if near := nearest(s, names); near != "" {
-			hint = fmt.Sprintf("did you mean %s? Valid values: %s", near, strings.Join(names, ", "))
+			hint = fmt.Sprintf("did you mean %s? Valid values: %s", near, valid)
 		}
-		d.fail(n, hint, "%s: unknown value %q", path, s)
+		d.fail(n, hint, "%s: unknown value %s", path, quote(s))
 		return nil, false
 	}
 	return conv(s), true
 }
 
-// list decodes a sequence of non-empty strings, validating globs.
-func (d *decoder) list(n *yaml.Node, path string, globs bool) ([]string, bool) {
+// list decodes a sequence of non-empty strings, validating globs. It returns
+// each entry's position too.
+func (d *decoder) list(n *yaml.Node, path string, globs bool) ([]string, []pos, bool) {
 	if n.Kind != yaml.SequenceNode {
 		d.fail(n, `write a list such as ["a", "b"]`, "%s: expected a list, got %s", path, describe(n))
-		return nil, false
+		return nil, nil, false
 	}
 	out := make([]string, 0, len(n.Content))
+	at := make([]pos, 0, len(n.Content))
 	ok := true
 	for _, item := range n.Content {
 		if item = d.deref(item); item == nil {
-			return nil, false
+			return nil, nil, false
 		}
 		s, good := d.str(item, path)
 		switch {
@@ -237,8 +245,9 @@ func (d *decoder) list(n *yaml.Node, path string, globs bool) ([]string, bool) {
 		}
 		ok = ok && good
 		out = append(out, s)
+		at = append(at, pos{item.Line, item.Column})
 	}
-	return out, ok
+	return out, at, ok
 }
 
 // glob checks one pattern. Absolute and ./-relative patterns are refused
@@ -247,10 +256,10 @@ func (d *decoder) list(n *yaml.Node, path string, globs bool) ([]string, bool) {
 func (d *decoder) glob(n *yaml.Node, path, p string) bool {
 	switch {
 	case p == "." || p == ".." || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../"):
-		d.fail(n, `write paths relative to the repository root, e.g. "docs/**"`, "%s: glob %q is not relative to the repository root", path, p)
+		d.fail(n, `write paths relative to the repository root, e.g. "docs/**"`, "%s: glob %s is not relative to the repository root", path, quote(p))
 		return false
 	case !doublestar.ValidatePattern(p):
-		d.fail(n, `check brackets and braces are closed, e.g. "src/**/*.{go,ts}"`, "%s: invalid glob %q", path, p)
+		d.fail(n, `check brackets and braces are closed, e.g. "src/**/*.{go,ts}"`, "%s: invalid glob %s", path, quote(p))
 		return false
 	}
 	err, seen := d.globs[p]
@@ -262,7 +271,7 @@ func (d *decoder) glob(n *yaml.Node, path, p string) bool {
 		d.globs[p] = err
 	}
 	if err != nil {
-		d.fail(n, "simplify the glob, or split it into several list entries; see Glob limits in docs/configuration.md", "%s: glob %q: %v", path, p, err)
+		d.fail(n, "simplify the glob, or split it into several list entries; see Glob limits in docs/configuration.md", "%s: glob %s: %v", path, quote(p), err)
 		return false
 	}
 	return true

@@ -1,31 +1,75 @@
 package rules
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
 
-// describe names a node's type for messages.
+// maxQuoted is how many characters of one value a message shows. Config
+// files are untrusted and may be 1 MiB, so a message never echoes a value
+// whole: a longer one is cut and its length given.
+const maxQuoted = 60
+
+// quote writes a value from a config file for a message, double-quoted with
+// Go escapes and cut to maxQuoted characters: "tier/feature", or
+// "aaaa…" (900,000 bytes). Every value a config error or warning shows
+// (keys, enum values, globs, labels, names, teams, anchors) goes through
+// quote, or plain, which calls it.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	shown := 0
+	for i := 0; i < len(s); {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		esc := strconv.Quote(s[i : i+size]) // an invalid byte comes out as \xff
+		esc = esc[1 : len(esc)-1]
+		if shown += utf8.RuneCountInString(esc); shown > maxQuoted {
+			b.WriteString(`…" (` + thousands(len(s)) + " bytes)")
+			return b.String()
+		}
+		b.WriteString(esc)
+		i += size
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// plain writes a key or number as it is when it is short and printable, so
+// that paths read tiers.platfrom rather than tiers."platfrom", and quotes it
+// otherwise.
+func plain(s string) string {
+	if len(s) <= maxQuoted && strconv.Quote(s) == `"`+s+`"` {
+		return s
+	}
+	return quote(s)
+}
+
+// describe names a node's type, and its value if a scalar, for messages.
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
+	case yaml.AliasNode:
+		return "the alias " + plain("*"+n.Value)
 	case yaml.ScalarNode:
 		switch n.ShortTag() {
 		case "!!null":
 			return "nothing (null)"
 		case "!!bool":
-			return "a boolean " + n.Value
+			return "a boolean " + plain(n.Value)
 		case "!!int", "!!float":
-			return "a number " + n.Value
+			return "a number " + plain(n.Value)
+		case "!!timestamp":
+			return "a date " + plain(n.Value)
 		case "!!str":
-			return fmt.Sprintf("the string %q", n.Value)
+			return "the string " + quote(n.Value)
 		}
-		return fmt.Sprintf("%s %q", n.ShortTag(), n.Value)
+		return plain(n.ShortTag()) + " " + quote(n.Value)
 	}
 	return "an unexpected node"
 }

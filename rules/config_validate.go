@@ -39,7 +39,7 @@ func (d *decoder) criticalPaths(n *yaml.Node) []criticalEntry {
 		}
 		e := criticalEntry{name: name.value.(string), pos: pos{item.Line, item.Column}, values: map[string]setting{}}
 		if line, dup := names[e.name]; dup {
-			d.fail(nodeAt(item, "name"), "give each critical path its own name, or merge the two entries", "critical_paths: duplicate name %q, already used on line %d", e.name, line)
+			d.fail(nodeAt(item, "name"), "give each critical path its own name, or merge the two entries", "critical_paths: duplicate name %s, already used on line %d", quote(e.name), line)
 			continue
 		}
 		names[e.name] = name.pos.line
@@ -47,8 +47,8 @@ func (d *decoder) criticalPaths(n *yaml.Node) []criticalEntry {
 			e.values[p[len(prefix):]] = s
 		}
 		if paths, ok := e.values["paths"]; ok && len(paths.value.([]string)) == 0 {
-			d.errs = append(d.errs, ConfigError{File: d.file, Line: paths.pos.line, Column: paths.pos.col,
-				Message: fmt.Sprintf("critical_paths %q: paths is empty", e.name),
+			d.errs.add(ConfigError{File: d.file, Line: paths.pos.line, Column: paths.pos.col,
+				Message: fmt.Sprintf("critical_paths %s: paths is empty", quote(e.name)),
 				Hint:    `list the globs it covers, e.g. paths: ["payments/**"]`})
 			continue
 		}
@@ -75,29 +75,4 @@ func nodeAt(m *yaml.Node, name string) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-// checkTierLabels reports a label that selects two tiers, located at the
-// list set by the most specific file.
-func checkTierLabels(labels map[Tier][]string, at map[Tier]origin) ConfigErrors {
-	var errs ConfigErrors
-	tiers := AllTiers()
-	for i, a := range tiers {
-		for _, b := range tiers[i+1:] {
-			inB := set(labels[b])
-			for _, l := range labels[a] {
-				if _, ok := inB[l]; !ok || len(errs) >= maxErrors {
-					continue
-				}
-				o := at[b]
-				if at[a].layer > o.layer {
-					o = at[a]
-				}
-				errs = append(errs, ConfigError{File: o.file, Line: max(o.pos.line, 1), Column: max(o.pos.col, 1),
-					Message: fmt.Sprintf("label %q selects both tiers %s and %s", l, a, b),
-					Hint:    fmt.Sprintf("a label can select only one tier; remove %q from tiers.%s.labels or tiers.%s.labels", l, a, b)})
-			}
-		}
-	}
-	return errs
 }

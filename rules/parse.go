@@ -2,13 +2,9 @@ package rules
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -31,6 +27,7 @@ type File struct {
 type setting struct {
 	value any // bool, int, string, []string, Tier, Permission, Mode or RepoOverrides
 	pos   pos
+	items []pos // for a []string, where each entry is
 }
 
 type pos struct{ line, col int }
@@ -79,21 +76,25 @@ func (es ConfigErrors) Error() string {
 func Parse(name string, data []byte) (*File, error) {
 	d := &decoder{file: name, budget: nodeBudget}
 	if len(data) > MaxConfigSize {
-		d.fail(nil, "keep the config file under 1 MiB", "file is %d bytes, over the %d byte limit", len(data), MaxConfigSize)
-		return nil, d.errs
+		d.fail(nil, "keep the config file under 1 MiB", "file is %s bytes, over the %s byte limit", thousands(len(data)), thousands(MaxConfigSize))
+		return nil, d.errs.list(true)
+	}
+	if e, bad := checkEncoding(data); bad {
+		e.File = name
+		return nil, ConfigErrors{e}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return &File{Name: name}, nil
 	} else if err != nil {
-		return nil, syntaxError(name, err)
+		return nil, syntaxError(name, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		d.fail(&extra, "keep one document; remove the extra \"---\" line", "the file holds more than one YAML document")
 	} else if !errors.Is(err, io.EOF) {
-		return nil, syntaxError(name, err)
+		return nil, syntaxError(name, data, err)
 	}
 	f := &File{Name: name, values: map[string]setting{}}
 	root := &doc
@@ -109,16 +110,8 @@ func Parse(name string, data []byte) (*File, error) {
 	default:
 		d.top(root, f)
 	}
-	if len(d.errs) > 0 {
-		if d.dropped > 0 {
-			last := d.errs[len(d.errs)-1]
-			d.errs = append(d.errs, ConfigError{File: name, Line: last.Line, Column: last.Column,
-				Message: fmt.Sprintf("%d more problems not shown", d.dropped), Hint: "fix the problems above and check again"})
-		}
-		slices.SortStableFunc(d.errs, func(a, b ConfigError) int {
-			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return nil, d.errs
+	if !d.errs.empty() {
+		return nil, d.errs.list(true)
 	}
 	return f, nil
 }
@@ -132,14 +125,18 @@ func (d *decoder) top(root *yaml.Node, f *File) {
 	if !hasKey(root, "version") {
 		d.fail(root, "add version: 1 as the first line", "missing version")
 	}
-	labels := map[Tier][]string{}
-	at := map[Tier]origin{}
-	for _, t := range AllTiers() {
-		if s, ok := f.values["tiers."+t.String()+".labels"]; ok {
-			labels[t], at[t] = s.value.([]string), origin{file: f.Name, pos: s.pos}
-		}
+	// A label clash within one file is reported here, so that checking the
+	// file alone finds it: every config built from the file has the clash
+	// unless a more specific file replaces one of the two keys, and a file
+	// should be valid without relying on that. Resolve checks the layered
+	// result for clashes between files.
+	uses := labelUses(func(path string) (any, origin, bool) {
+		s, ok := f.values[path]
+		return s.value, origin{file: f.Name, pos: s.pos, items: s.items}, ok
+	})
+	for _, e := range checkLabels(uses) {
+		d.errs.add(e)
 	}
-	d.errs = append(d.errs, checkTierLabels(labels, at)...)
 }
 
 // valueOf returns the value node that follows key node k in mapping m.
@@ -150,21 +147,4 @@ func valueOf(m, k *yaml.Node) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-var yamlLine = regexp.MustCompile(`\bline (\d+)`)
-
-// syntaxError turns a yaml.v3 parse error into a ConfigError. yaml.v3 puts the
-// line in its message and no column, so the column is 1.
-func syntaxError(name string, err error) ConfigErrors {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		if n, convErr := strconv.Atoi(m[1]); convErr == nil && n > 0 {
-			line = n
-		}
-		msg = strings.TrimPrefix(msg, m[0]+": ")
-	}
-	return ConfigErrors{{File: name, Line: line, Column: 1, Message: "invalid YAML: " + msg,
-		Hint: "check the indentation, quotes and brackets around this line; YAML indents with spaces, never tabs"}}
 }

@@ -61,7 +61,7 @@ func TestParseErrors(t *testing.T) {
 		want []loc
 	}{
 		{"syntax error", "version: 1\ntiers: [\n", []loc{{2, 1, "invalid YAML"}}},
-		{"tab indentation", "version: 1\ntiers:\n\tfeature: {}\n", []loc{{3, 1, "invalid YAML"}}},
+		{"tab indentation", "version: 1\ntiers:\n\tfeature: {}\n", []loc{{3, 1, "invalid YAML: a tab in the indentation"}}},
 		{"not a mapping", "- version: 1\n", []loc{{1, 1, "the file must be a mapping"}}},
 		{"scalar document", "hello\n", []loc{{1, 1, "the file must be a mapping"}}},
 		{"missing version", "mode: report\n", []loc{{1, 1, "missing version"}}},
@@ -81,7 +81,11 @@ func TestParseErrors(t *testing.T) {
 		{"string for list", "version: 1\npaths:\n  docs: docs/**\n", []loc{{3, 9, "paths.docs: expected a list"}}},
 		{"number in list", "version: 1\ntiers:\n  feature:\n    labels: [feature, 2]\n", []loc{{4, 23, "tiers.feature.labels: expected a string"}}},
 		{"empty label", "version: 1\ntiers:\n  feature:\n    labels: [\"\"]\n", []loc{{4, 14, "tiers.feature.labels: empty entry"}}},
-		{"mapping for scalar", "version: 1\nmode: {a: b}\n", []loc{{2, 7, "mode: expected a string"}}},
+		{"mapping for scalar", "version: 1\nmode: {a: b}\n", []loc{{2, 7, "mode: expected one of enforce, report, got a mapping"}}},
+		{"number for tier", "version: 1\ndefault_tier: 3\n", []loc{{2, 15, "default_tier: expected one of experiment, feature, platform, got a number 3"}}},
+		{"date for string", "version: 1\ntiers:\n  feature:\n    labels: [2024-01-01]\n", []loc{{4, 14, "tiers.feature.labels: expected a string, got a date 2024-01-01"}}},
+		{"tagged bool", "version: 1\napprovals: {fresh_only: !!bool yes}\n", []loc{{2, 25, "approvals.fresh_only: expected true or false, got yes"}}},
+		{"tagged int", "version: 1\ntiers: {feature: {require: {approvals: !!int two}}}\n", []loc{{2, 40, "tiers.feature.require.approvals: two is not a usable whole number"}}},
 		{"list for mapping", "version: 1\napprovals: [a]\n", []loc{{2, 12, "approvals: expected a mapping"}}},
 		{"invalid glob", "version: 1\npaths:\n  source: [\"src/[a\"]\n", []loc{{3, 12, "paths.source: invalid glob"}}},
 		{"empty glob", "version: 1\npaths:\n  source: [\"\"]\n", []loc{{3, 12, "paths.source: empty entry"}}},
@@ -97,13 +101,14 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate nested key", "version: 1\ntiers:\n  feature: {labels: [a], labels: [b]}\n", []loc{{3, 26, "tiers.feature.labels: duplicate key, already set on line 3"}}},
 		{"merge key", "version: 1\nbase: &b {tests: true}\n", []loc{{2, 1, "base: unknown key"}}},
 		{"merge key in tier", "version: 1\ntiers:\n  feature:\n    require:\n      <<: {tests: true}\n", []loc{{5, 7, "tiers.feature.require.<<: merge keys"}}},
-		{"non-string key", "version: 1\n[a]: 1\n", []loc{{2, 1, "keys must be strings"}}},
+		{"non-string key", "version: 1\n[a]: 1\n", []loc{{2, 1, "keys must be strings, got a list"}}},
+		{"non-string nested key", "version: 1\napprovals:\n  [a]: 1\n", []loc{{3, 3, "approvals: keys must be strings, got a list"}}},
 		{"critical paths not a list", "version: 1\ncritical_paths: {name: p}\n", []loc{{2, 17, "critical_paths: expected a list"}}},
 		{"critical path without name", "version: 1\ncritical_paths:\n  - paths: [p/**]\n", []loc{{3, 5, "critical_paths[0]: missing name"}}},
 		{"critical path empty name", "version: 1\ncritical_paths:\n  - name: \"\"\n    paths: [p/**]\n", []loc{{3, 11, "critical_paths[0].name: must not be empty"}}},
 		{"critical path empty paths", "version: 1\ncritical_paths:\n  - name: p\n    paths: []\n", []loc{{4, 12, "critical_paths \"p\": paths is empty"}}},
 		{"duplicate critical path", "version: 1\ncritical_paths:\n  - {name: p, paths: [a/**]}\n  - {name: p, paths: [b/**]}\n", []loc{{4, 6, "critical_paths: duplicate name \"p\", already used on line 3"}}},
-		{"label in two tiers", "version: 1\ntiers:\n  feature: {labels: [x]}\n  platform: {labels: [y, x]}\n", []loc{{4, 22, "label \"x\" selects both tiers feature and platform"}}},
+		{"label in two tiers", "version: 1\ntiers:\n  feature: {labels: [x]}\n  platform: {labels: [y, x]}\n", []loc{{4, 26, "tiers.platform.labels: label \"x\" already selects tier feature"}}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []loc{{2, 1, "the file holds more than one YAML document"}}},
 		{"every error is collected", "version: 3\nmode: x\nfoo: 1\n", []loc{{1, 10, "version"}, {2, 7, "mode"}, {3, 1, "foo"}}},
 	}
@@ -200,12 +205,12 @@ func TestParseLimits(t *testing.T) {
 		data string
 		want string
 	}{
-		{"over 1 MiB", "version: 1\n" + strings.Repeat("#", MaxConfigSize), "over the 1048576 byte limit"},
+		{"over 1 MiB", "version: 1\n" + strings.Repeat("#", MaxConfigSize), "over the 1,048,576 byte limit"},
 		{"laughs under an unknown key", "version: 1\n" + laughs, "a: unknown key"},
 		{"laughs as a glob list", "version: 1\n" + laughs + "paths:\n  source: *i\n", "paths.source: expected a string, got a list"},
 		{"laughs as critical paths", "version: 1\n" + laughs + "critical_paths: *i\n", "critical_paths[0]: expected a mapping"},
 		{"laughs as a critical path's globs", "version: 1\n" + laughs + "critical_paths: [{name: p, paths: *i}]\n", "expected a string, got a list"},
-		{"wide aliases hit the node budget", wide, "expands to more than 1048576 YAML nodes"},
+		{"wide aliases hit the node budget", wide, "c.yml:3:24: alias expansion limit: the aliases in this file expand to more than 1,048,576 YAML nodes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,11 +50,13 @@ type builder struct {
 	tighten  bool
 }
 
-// origin is where a value came from; file is "" for built-in defaults.
+// origin is where a value came from: the file's name and layer, and the
+// value's position; items holds each entry's position for a list.
 type origin struct {
 	file  string
 	pos   pos
 	layer layer
+	items []pos
 }
 
 type criticalBuild struct {
@@ -90,7 +92,7 @@ func newBuilder() *builder {
 		b.fields[p+"require.approvals"] = &r.Approvals
 		b.fields[p+"require.max_changed_lines"] = &r.MaxChangedLines
 	}
-	for _, g := range []string{GateTests, GateDocs, GateApprovals, GateMaxChangedLines, OverrideAll} {
+	for _, g := range overrideGates {
 		b.labels[g] = new(string)
 		b.fields["overrides.labels."+g] = b.labels[g]
 	}
@@ -119,12 +121,13 @@ func (b *builder) apply(f *File, l layer) {
 			b.cfg.Warnings = append(b.cfg.Warnings, fmt.Sprintf("%s:%d: ignored: repo_overrides only applies in the org config", f.Name, s.pos.line))
 			continue
 		}
-		b.set(origin{f.Name, s.pos, l}, k.path, k.strict, b.fields[k.path], s.value, b.tighten)
+		o := origin{file: f.Name, pos: s.pos, layer: l, items: s.items}
+		b.set(o, k.path, k.path, k.strict, b.fields[k.path], s.value, b.tighten)
 	}
 	for _, e := range f.critical {
 		c := b.byName[e.name]
 		if c == nil {
-			c = newCriticalBuild(e.name, origin{f.Name, e.pos, l}, l != layerRepo)
+			c = newCriticalBuild(e.name, origin{file: f.Name, pos: e.pos, layer: l}, l != layerRepo)
 			b.critical = append(b.critical, c)
 			b.byName[e.name] = c
 		}
@@ -134,20 +137,27 @@ func (b *builder) apply(f *File, l layer) {
 				continue
 			}
 			// A critical path the repo itself introduced has no org floor.
-			b.set(origin{f.Name, s.pos, l}, criticalPath(e.name, k.name), k.strict, c.fields[k.name], s.value, b.tighten && c.fromOrg)
+			o := origin{file: f.Name, pos: s.pos, layer: l, items: s.items}
+			b.set(o, criticalPath(e.name, k.name), criticalPathShown(e.name, k.name), k.strict, c.fields[k.name], s.value, b.tighten && c.fromOrg)
 		}
 	}
 }
 
+// criticalPath names a critical path's field for the builder's maps.
 func criticalPath(name, field string) string { return "critical_paths[" + name + "]." + field }
 
+// criticalPathShown names a critical path's field for a message.
+func criticalPathShown(name, field string) string {
+	return "critical_paths[" + plain(name) + "]." + field
+}
+
 // set assigns one value unless tighten_only forbids it, in which case it
-// records a warning and keeps the org's value.
-func (b *builder) set(o origin, path string, strict strictness, ptr, v any, tighten bool) {
+// records a warning, naming the key as shown, and keeps the org's value.
+func (b *builder) set(o origin, path, shown string, strict strictness, ptr, v any, tighten bool) {
 	if tighten {
 		if floor, loose := loosens(strict, current(ptr), v); loose {
 			b.cfg.Warnings = append(b.cfg.Warnings, fmt.Sprintf("%s:%d: %s: %s ignored, the org requires %s (repo_overrides: tighten_only)",
-				o.file, o.pos.line, path, formatValue(v), floor))
+				o.file, o.pos.line, shown, formatValue(v), floor))
 			return
 		}
 	}
@@ -157,16 +167,22 @@ func (b *builder) set(o origin, path string, strict strictness, ptr, v any, tigh
 
 // build checks the layered result and compiles every glob once.
 func (b *builder) build() (*Config, error) {
-	var errs ConfigErrors
+	var errs errorList
 	cfg := b.cfg
 	cfg.Tiers = map[Tier]TierRules{}
-	labels := map[Tier][]string{}
-	at := map[Tier]origin{}
 	for _, t := range AllTiers() {
 		cfg.Tiers[t] = *b.tiers[t]
-		labels[t], at[t] = b.tiers[t].Labels, b.origin["tiers."+t.String()+".labels"]
 	}
-	errs = append(errs, checkTierLabels(labels, at)...)
+	// Each file was checked alone by Parse; this finds the clashes that
+	// only layering makes, e.g. an org tier label that a repo file reuses,
+	// in another case, for another tier. They are reported in the more
+	// specific file, naming the other.
+	uses := labelUses(func(path string) (any, origin, bool) {
+		return current(b.fields[path]), b.origin[path], true
+	})
+	for _, e := range checkLabels(uses) {
+		errs.add(e)
+	}
 	cfg.Overrides.Labels = map[string]string{}
 	for g, l := range b.labels {
 		if *l != "" {
@@ -180,25 +196,25 @@ func (b *builder) build() (*Config, error) {
 		dst  *Globs
 	}{{"paths.source", b.source, &cfg.Paths.Source}, {"paths.tests", b.tests, &cfg.Paths.Tests}, {"paths.docs", b.docs, &cfg.Paths.Docs}} {
 		if *p.dst, err = CompileGlobs(p.src); err != nil {
-			errs = append(errs, globError(b.origin[p.path], p.path, err))
+			errs.add(globError(b.origin[p.path], p.path, err))
 		}
 	}
 	for _, c := range b.critical {
 		if len(c.paths) == 0 {
-			errs = append(errs, ConfigError{File: c.defined.file, Line: c.defined.pos.line, Column: c.defined.pos.col,
-				Message: fmt.Sprintf("critical_paths %q has no paths", c.cp.Name),
+			errs.add(ConfigError{File: c.defined.file, Line: c.defined.pos.line, Column: c.defined.pos.col,
+				Message: fmt.Sprintf("critical_paths %s has no paths", quote(c.cp.Name)),
 				Hint:    `list the globs it covers, e.g. paths: ["payments/**"]`})
 			continue
 		}
 		cp := c.cp
 		if cp.Paths, err = CompileGlobs(c.paths); err != nil {
-			errs = append(errs, globError(b.origin[criticalPath(cp.Name, "paths")], criticalPath(cp.Name, "paths"), err))
+			errs.add(globError(b.origin[criticalPath(cp.Name, "paths")], criticalPathShown(cp.Name, "paths"), err))
 			continue
 		}
 		cfg.CriticalPaths = append(cfg.CriticalPaths, cp)
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	if !errs.empty() {
+		return nil, errs.list(false)
 	}
 	return &cfg, nil
 }

@@ -229,12 +229,12 @@ func TestResolveErrors(t *testing.T) {
 			name: "a label in two tiers across files points at the repo file",
 			org:  "version: 1\ntiers:\n  feature: {labels: [x]}\n",
 			repo: "version: 1\ntiers:\n  experiment: {labels: [x]}\n",
-			want: ConfigErrors{{File: "repo", Line: 3, Column: 24, Message: `label "x" selects both tiers experiment and feature`}},
+			want: ConfigErrors{{File: "repo", Line: 3, Column: 25, Message: `tiers.experiment.labels: label "x" already selects tier feature (tiers.feature.labels at org:3:22)`}},
 		},
 		{
 			name: "a label taken from a default tier",
 			repo: "version: 1\ntiers:\n  platform: {labels: [tier/feature]}\n",
-			want: ConfigErrors{{File: "repo", Line: 3, Column: 22, Message: `label "tier/feature" selects both tiers feature and platform`}},
+			want: ConfigErrors{{File: "repo", Line: 3, Column: 23, Message: `tiers.platform.labels: label "tier/feature" already selects tier feature (tiers.feature.labels in the built-in defaults)`}},
 		},
 	}
 	for _, tt := range tests {

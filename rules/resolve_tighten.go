@@ -100,17 +100,25 @@ func withoutFold(a, b []string) []string {
 	return out
 }
 
-// formatValue writes a value as it would appear in the YAML file.
+// maxListed is how many entries of a list a warning shows.
+const maxListed = 5
+
+// formatValue writes a value as it would appear in the YAML file, each
+// string quoted (and cut) by quote and a long list cut after maxListed
+// entries.
 func formatValue(v any) string {
 	switch x := v.(type) {
 	case []string:
-		quoted := make([]string, len(x))
-		for i, s := range x {
-			quoted[i] = fmt.Sprintf("%q", s)
+		quoted := make([]string, 0, min(len(x), maxListed+1))
+		for _, s := range x[:min(len(x), maxListed)] {
+			quoted = append(quoted, quote(s))
+		}
+		if len(x) > maxListed {
+			quoted = append(quoted, "… "+thousands(len(x)-maxListed)+" more")
 		}
 		return "[" + strings.Join(quoted, ", ") + "]"
 	case string:
-		return fmt.Sprintf("%q", x)
+		return quote(x)
 	}
 	return fmt.Sprint(v)
 }
