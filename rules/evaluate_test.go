@@ -32,7 +32,7 @@ func exampleConfig() *Config {
 			Approvals: 2,
 			Teams:     []string{"payments-owners"},
 		}},
-		Approvals: ApprovalPolicy{FreshOnly: true, MinPermission: PermissionWrite},
+		Approvals: ApprovalPolicy{FreshOnly: true, KeepOnSameDiff: true, MinPermission: PermissionWrite},
 		Overrides: OverridePolicy{
 			Labels: map[string]string{
 				"tests": "tiergate/skip-tests", "docs": "tiergate/skip-docs",
