@@ -23,7 +23,7 @@ func patchesAt() map[string]Patch {
 		head:          mustPatch(ordersRebased),
 		atSame:        mustPatch(ordersDiff),
 		atDiffers:     mustPatch(readmeDiff + ordersDiff),
-		atUnavailable: {Unavailable: "GitHub could not compare it (HTTP 404)"},
+		atUnavailable: {Unavailable: Messagef("GitHub could not compare it (HTTP %d)", 404)},
 	}
 }
 
@@ -84,7 +84,7 @@ func TestEvaluateApprovalCommits(t *testing.T) {
 		},
 		{
 			name: "the head's change unavailable", reviews: []Review{approveAt("alice", atSame)},
-			patches:  map[string]Patch{atSame: mustPatch(ordersDiff), head: {Unavailable: "too large"}},
+			patches:  map[string]Patch{atSame: mustPatch(ordersDiff), head: {Unavailable: Messagef("too large")}},
 			wantGate: StatusFail,
 			want: []outcome{{"alice", "stale",
 				"approved 2222222, not the head 1111111; the head's change cannot be compared: too large", "unknown"}},

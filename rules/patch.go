@@ -19,10 +19,11 @@ import (
 // byte for byte, whitespace included.
 type Patch struct {
 	Files []PatchFile
-	// Unavailable says why the diff could not be had ("" when it was): too
-	// large for GitHub's compare, a commit GitHub does not know, ... A
-	// change that cannot be read is never the same as another.
-	Unavailable string
+	// Unavailable says why the diff could not be had (empty when it was):
+	// too large for GitHub's compare, a commit GitHub does not know, ... A
+	// change that cannot be read is never the same as another. Build it
+	// with Messagef, so that any text quoted from the diff is escaped.
+	Unavailable Message
 }
 
 // PatchFile is one file's section of a diff.

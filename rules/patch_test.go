@@ -140,9 +140,9 @@ func TestComparePatches(t *testing.T) {
 		{"patch left out", mustPatch("diff --git a/huge.sql b/huge.sql\nindex 1111111..2222222 100644\n"),
 			mustPatch("diff --git a/huge.sql b/huge.sql\nindex 1111111..2222222 100644\n"),
 			ChangeUnknown, "huge.sql", "the change to huge.sql cannot be compared: the diff leaves its patch out"},
-		{"approved change unavailable", Patch{Unavailable: "GitHub answered 404"}, mustPatch(ordersDiff),
+		{"approved change unavailable", Patch{Unavailable: Messagef("GitHub answered 404")}, mustPatch(ordersDiff),
 			ChangeUnknown, "", "its change cannot be compared: GitHub answered 404"},
-		{"head change unavailable", mustPatch(ordersDiff), Patch{Unavailable: "too large"},
+		{"head change unavailable", mustPatch(ordersDiff), Patch{Unavailable: Messagef("too large")},
 			ChangeUnknown, "", "the head's change cannot be compared: too large"},
 		{"both empty", mustPatch(""), mustPatch(""), ChangeSame, "", ""},
 	}

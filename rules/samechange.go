@@ -48,9 +48,9 @@ type Comparison struct {
 // ever the same.
 func ComparePatches(approved, head Patch) Comparison {
 	switch {
-	case approved.Unavailable != "":
+	case !approved.Unavailable.IsZero():
 		return Comparison{Outcome: ChangeUnknown, Reason: msgf("its change cannot be compared: %s", approved.Unavailable)}
-	case head.Unavailable != "":
+	case !head.Unavailable.IsZero():
 		return Comparison{Outcome: ChangeUnknown, Reason: msgf("the head's change cannot be compared: %s", head.Unavailable)}
 	}
 	for i := 0; i < max(len(approved.Files), len(head.Files)); i++ {
