@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -123,17 +124,21 @@ func TestE2EOverrides(t *testing.T) {
 	}
 }
 
+// TestE2EPushMakesApprovalStale: approve, push a change; the check turns
+// red and names the file that changed since the approval. The diffs are
+// git's, served by the fake's compare API.
 func TestE2EPushMakesApprovalStale(t *testing.T) {
 	h := newHarness(t, strictConfig)
-	h.gh.SetChangedFiles(owner, repo, prNumber, files("app/a.go", "app/a_test.go"))
-	h.gh.AddReview(owner, repo, prNumber, approval("alice", headSHA))
-	h.run("opened", headSHA)
-	h.wantCheck(headSHA, "success", "feature ·")
+	g := newGitPR(t, h)
+	approved := g.push(map[string]string{"app/a.go": "package app\n\nfunc A() int { return 1 }\n", "app/a_test.go": "package app\n\n// tested\n"})
+	h.gh.AddReview(owner, repo, prNumber, approval("alice", approved))
+	h.run("opened", approved)
+	h.wantCheck(approved, "success", "feature · 2 of 2 gates passing", "1 of 1 approval: `alice`")
 
-	const newHead = "2222222222222222222222222222222222222222"
-	h.gh.SetHead(owner, repo, prNumber, newHead)
-	h.run("synchronize", newHead)
-	h.wantCheck(newHead, "failure", "feature ·", "`alice` (approved `ec26c3e`, not the head `2222222`)")
+	head := g.push(map[string]string{"app/a.go": "package app\n\nfunc A() int { return 2 }\n"})
+	h.run("synchronize", head)
+	h.wantCheck(head, "failure", "feature · 1 of 2 gates failing",
+		fmt.Sprintf("`alice` (approved `%s`, not the head `%s`; the change differs: `app/a.go`)", approved[:7], head[:7]))
 }
 
 func TestE2EConfig(t *testing.T) {

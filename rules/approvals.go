@@ -12,17 +12,19 @@ type reviewTally struct {
 	outcomes  []ReviewOutcome // every reviewer's latest decision, judged
 }
 
-// tallyReviews takes each reviewer's latest decisive review (APPROVED,
-// CHANGES_REQUESTED or DISMISSED; COMMENTED and PENDING change nothing) and
-// judges it: a counted approval, a counted change request, a stale approval
-// or one that does not count, with the reason.
-func tallyReviews(cfg *Config, pr PullRequest) reviewTally {
-	type decision struct {
-		user   string
-		bot    bool
-		state  ReviewState
-		commit string
-	}
+// decision is a reviewer's latest decisive review.
+type decision struct {
+	user   string
+	bot    bool
+	state  ReviewState
+	commit string
+}
+
+// latestDecisions takes each reviewer's latest decisive review (APPROVED,
+// CHANGES_REQUESTED or DISMISSED; COMMENTED and PENDING change nothing), in
+// the order reviewers first decided, logins compared without case. A
+// dismissed review leaves its reviewer without a decision.
+func latestDecisions(pr PullRequest) []decision {
 	latest := map[string]*decision{}
 	var order []string
 	for _, r := range pr.Reviews {
@@ -40,13 +42,27 @@ func tallyReviews(cfg *Config, pr PullRequest) reviewTally {
 		}
 		*d = decision{user: r.User, bot: r.Bot, state: r.State, commit: r.CommitID}
 	}
-
-	var t reviewTally
+	out := make([]decision, 0, len(order))
 	for _, key := range order {
-		d := latest[key]
-		if d.state == ReviewDismissed {
-			continue
+		if d := latest[key]; d.state != ReviewDismissed {
+			out = append(out, *d)
 		}
+	}
+	return out
+}
+
+// excluded says a decision never counts whatever the reviewer's
+// permission: the author's own, or a bot's.
+func (d decision) excluded(pr PullRequest) bool {
+	return strings.EqualFold(d.user, pr.Author) || isBot(d.user, d.bot)
+}
+
+// tallyReviews judges each reviewer's latest decision: a counted or kept
+// approval, a counted change request, a stale approval or one that does
+// not count, with the reason.
+func tallyReviews(cfg *Config, pr PullRequest) reviewTally {
+	var t reviewTally
+	for _, d := range latestDecisions(pr) {
 		out := ReviewOutcome{Login: d.user, Commit: d.commit}
 		switch {
 		case strings.EqualFold(d.user, pr.Author):
@@ -60,11 +76,11 @@ func tallyReviews(cfg *Config, pr PullRequest) reviewTally {
 			// dismissed, whatever commit it was made on.
 			out.Status = ReviewBlocking
 			t.blockers = append(t.blockers, d.user)
-		case cfg.Approvals.FreshOnly && d.commit != pr.HeadSHA:
-			out.Status, out.Reason = ReviewStale, msgf("approved %s, not the head %s", shortSHA(d.commit), shortSHA(pr.HeadSHA))
 		default:
-			out.Status = ReviewCounted
-			t.approvers = append(t.approvers, d.user)
+			out.Status, out.Reason, out.Change = judgeCommit(cfg, pr, d.commit)
+			if out.Status != ReviewStale {
+				t.approvers = append(t.approvers, d.user)
+			}
 		}
 		if out.Status == ReviewNotCounted && d.state != ReviewApproved {
 			continue // an uncounted change request is not worth listing
@@ -72,6 +88,42 @@ func tallyReviews(cfg *Config, pr PullRequest) reviewTally {
 		t.outcomes = append(t.outcomes, out)
 	}
 	return t
+}
+
+// judgeCommit decides what an approval given on commit is worth at the
+// head: counted when given on the head (or fresh_only is off); otherwise,
+// under keep_on_same_diff, kept when the pull request's change at commit is
+// its change at the head, else stale with the reason. The comparison is
+// returned when one was called for.
+func judgeCommit(cfg *Config, pr PullRequest, commit string) (ReviewStatus, Message, *Comparison) {
+	if !cfg.Approvals.FreshOnly || commit == pr.HeadSHA {
+		return ReviewCounted, Message{}, nil
+	}
+	stale := msgf("approved %s, not the head %s", shortSHA(commit), shortSHA(pr.HeadSHA))
+	if !cfg.Approvals.KeepOnSameDiff {
+		return ReviewStale, stale, nil
+	}
+	c := compareAt(pr, commit)
+	if c.Outcome == ChangeSame {
+		return ReviewKept, msgf("approved %s, same change as the head", shortSHA(commit)), &c
+	}
+	return ReviewStale, stale.append(msgf("; %s", c.Reason)), &c
+}
+
+// compareAt compares the change at commit with the change at the head. A
+// change the caller did not supply was not compared, so it is not the same.
+func compareAt(pr PullRequest, commit string) Comparison {
+	approved, haveApproved := pr.Patches[commit]
+	head, haveHead := pr.Patches[pr.HeadSHA]
+	switch {
+	case commit == "":
+		return Comparison{Outcome: ChangeUnknown, Reason: msgf("the commit it was given on is unknown")}
+	case !haveApproved:
+		return Comparison{Outcome: ChangeUnknown, Reason: msgf("its change was not compared")}
+	case !haveHead:
+		return Comparison{Outcome: ChangeUnknown, Reason: msgf("the head's change was not compared")}
+	}
+	return ComparePatches(approved, head)
 }
 
 // isBot says a login is a bot's: GitHub says so, or the login has the
@@ -134,7 +186,7 @@ func approvalsGate(cfg *Config, tr TierRules, tier Tier, pr PullRequest, facts f
 	fig.Checked = true
 	fig.Counted = len(t.approvers)
 	fig.Reviews = t.outcomes
-	approvers := joinValues(logins(t.approvers), len(t.approvers), len(t.approvers))
+	approvers := approversMessage(t)
 	switch {
 	case len(t.blockers) > 0:
 		g.Status = StatusFail
@@ -167,6 +219,27 @@ func approvalsGate(cfg *Config, tr TierRules, tier Tier, pr PullRequest, facts f
 		g.Reason = g.Reason.append(msgf("; not counted: %s", notCounted))
 	}
 	return g
+}
+
+// approversMessage lists the counted approvers in review order; a kept
+// approval says which commit it was given on.
+func approversMessage(t reviewTally) Message {
+	var m Message
+	n := 0
+	for _, o := range t.outcomes {
+		if o.Status != ReviewCounted && o.Status != ReviewKept {
+			continue
+		}
+		if n > 0 {
+			m = m.append(msgf(", "))
+		}
+		m = m.append(msgf("%s", loginName(o.Login)))
+		if o.Status == ReviewKept {
+			m = m.append(msgf(" (kept: %s)", o.Reason))
+		}
+		n++
+	}
+	return m
 }
 
 func logins(names []string) []loginValue {

@@ -47,8 +47,13 @@ type CriticalPath struct {
 
 // ApprovalPolicy says which approvals count.
 type ApprovalPolicy struct {
-	FreshOnly     bool
-	MinPermission Permission
+	FreshOnly bool
+	// KeepOnSameDiff keeps, under FreshOnly, an approval given on an
+	// earlier commit when the pull request's change at that commit is the
+	// change at the head (a rebase or a merge from the base that changed
+	// nothing of it).
+	KeepOnSameDiff bool
+	MinPermission  Permission
 }
 
 // OverridePolicy says which labels override which gates and who may apply them.

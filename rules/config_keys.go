@@ -25,7 +25,7 @@ type strictness int
 const (
 	anyChange        strictness = iota // labels and names: any change is allowed
 	higherStricter                     // counts, tiers, permissions, true over false, enforce over report
-	lowerStricter                      // allow_author: false over true
+	lowerStricter                      // allow_author, keep_on_same_diff: false over true
 	limitStricter                      // max_changed_lines: a smaller limit, 0 being none
 	supersetStricter                   // paths.source, critical path paths: may only grow
 	subsetStricter                     // paths.tests, paths.docs: may only shrink
@@ -62,6 +62,7 @@ var configKeys = []key{
 	}},
 	{name: "approvals", kind: kindMapping, keys: []key{
 		{name: "fresh_only", kind: kindBool, strict: higherStricter},
+		{name: "keep_on_same_diff", kind: kindBool, strict: lowerStricter},
 		{name: "min_permission", kind: kindPermission, strict: higherStricter},
 	}},
 	{name: "overrides", kind: kindMapping, keys: []key{

@@ -24,6 +24,7 @@ paths:
   docs: ["docs/**", "**/*.md"]
 approvals:
   fresh_only: true
+  keep_on_same_diff: true
   min_permission: write
 overrides:
   labels:

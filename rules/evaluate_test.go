@@ -32,7 +32,7 @@ func exampleConfig() *Config {
 			Approvals: 2,
 			Teams:     []string{"payments-owners"},
 		}},
-		Approvals: ApprovalPolicy{FreshOnly: true, MinPermission: PermissionWrite},
+		Approvals: ApprovalPolicy{FreshOnly: true, KeepOnSameDiff: true, MinPermission: PermissionWrite},
 		Overrides: OverridePolicy{
 			Labels: map[string]string{
 				"tests": "tiergate/skip-tests", "docs": "tiergate/skip-docs",
@@ -223,14 +223,14 @@ func TestEvaluate(t *testing.T) {
 			want: want{tier: TierFeature, conclusion: ConclusionSuccess, gates: map[string]Status{GateTests: StatusPass}},
 		},
 		{
-			name: "stale approval does not count",
+			name: "stale approval whose change was not compared does not count",
 			pr: func(pr *PullRequest) {
 				pr.Files = files("a.go", "a_test.go")
 				pr.Reviews = []Review{{User: "alice", State: ReviewApproved, CommitID: "2222222"}}
 			},
 			want: want{tier: TierFeature, conclusion: ConclusionFailure,
 				gates:     map[string]Status{GateApprovals: StatusFail},
-				reasonHas: map[string]string{GateApprovals: "alice (approved 2222222, not the head 1111111)"}},
+				reasonHas: map[string]string{GateApprovals: "alice (approved 2222222, not the head 1111111; its change was not compared)"}},
 		},
 		{
 			name: "stale approval counts when fresh_only is off",

@@ -95,22 +95,32 @@ func judgeOverride(p OverridePolicy, pr PullRequest, l Label) (bool, Message) {
 	if pr.Local {
 		return true, msgf("taken at face value locally; who applied it is checked on GitHub")
 	}
-	if l.AppliedBy == "" {
-		return false, msgf("ignored: could not tell who applied the label")
-	}
-	if !p.AllowAuthor && strings.EqualFold(l.AppliedBy, pr.Author) {
-		return false, msgf("ignored: applied by %s, the PR author, who cannot override their own PR", who(l.AppliedBy))
-	}
-	if isBot(l.AppliedBy, l.AppliedByBot) {
-		// A bot's authority is its App's installation, which the collaborator
-		// permission does not describe: only a listed bot may override.
-		if !slices.ContainsFunc(p.AllowBots, func(b string) bool { return strings.EqualFold(b, l.AppliedBy) }) {
-			return false, msgf("ignored: applied by %s, a bot account not listed in overrides.allow_bots", who(l.AppliedBy))
-		}
-		return true, msgf("accepted: applied by %s, a bot listed in overrides.allow_bots", who(l.AppliedBy))
+	if accepted, why, decided := judgeApplier(p, pr, l); decided {
+		return accepted, why
 	}
 	if perm := permissionOf(pr, l.AppliedBy); perm < p.MinPermission {
 		return false, msgf("ignored: %s has %s permission; overrides need %s", who(l.AppliedBy), perm, p.MinPermission)
 	}
 	return true, msgf("accepted: applied by %s", who(l.AppliedBy))
+}
+
+// judgeApplier decides an override label by who applied it, where that
+// alone decides (unknown, the author, a bot); otherwise decided is false
+// and the applier's permission decides.
+func judgeApplier(p OverridePolicy, pr PullRequest, l Label) (accepted bool, why Message, decided bool) {
+	if l.AppliedBy == "" {
+		return false, msgf("ignored: could not tell who applied the label"), true
+	}
+	if !p.AllowAuthor && strings.EqualFold(l.AppliedBy, pr.Author) {
+		return false, msgf("ignored: applied by %s, the PR author, who cannot override their own PR", who(l.AppliedBy)), true
+	}
+	if isBot(l.AppliedBy, l.AppliedByBot) {
+		// A bot's authority is its App's installation, which the collaborator
+		// permission does not describe: only a listed bot may override.
+		if !slices.ContainsFunc(p.AllowBots, func(b string) bool { return strings.EqualFold(b, l.AppliedBy) }) {
+			return false, msgf("ignored: applied by %s, a bot account not listed in overrides.allow_bots", who(l.AppliedBy)), true
+		}
+		return true, msgf("accepted: applied by %s, a bot listed in overrides.allow_bots", who(l.AppliedBy)), true
+	}
+	return false, Message{}, false
 }

@@ -23,6 +23,10 @@ type PullRequest struct {
 	Additions int
 	Deletions int
 	Labels    []Label
+	// AppliersKnown says the caller has looked up who applied the override
+	// labels: an empty Label.AppliedBy is then final (GitHub names no one),
+	// and Needed stops asking for them.
+	AppliersKnown bool
 	// Reviews in the order they were submitted.
 	Reviews []Review
 	// Permissions holds the repository permission of every reviewer and
@@ -32,6 +36,13 @@ type PullRequest struct {
 	// teams named by critical paths. A team missing here is unknown and its
 	// gate fails closed.
 	TeamMembers map[string][]string
+	// Patches holds the pull request's change at some of its commits (the
+	// diff from the merge base with the base branch to the commit, read by
+	// ParsePatch), keyed by commit SHA: the head's, and those of commits
+	// approvals were given on, as Needed asks. Under keep_on_same_diff an
+	// approval of an earlier commit counts only when both are here and
+	// ComparePatches finds them the same.
+	Patches map[string]Patch
 	// Local marks an evaluation off GitHub (tiergate check): reviews,
 	// permissions and who applied labels are unknown, so review gates are
 	// not_checked and override labels are taken at face value.

@@ -120,6 +120,9 @@ func Markdown(r Result) string {
 		}
 		b.WriteString("\n")
 	}
+	if r.ApprovedAt != nil {
+		fmt.Fprintf(&b, "**%s**\n\n", markdownOf(approvedAtMessage(*r.ApprovedAt), false))
+	}
 	if r.Mode == ModeReport {
 		b.WriteString("<sub>mode: report — this check reports but never blocks merging.</sub>\n")
 	}
@@ -197,6 +200,9 @@ func Text(r Result) string {
 	}
 	if r.Mode == ModeReport {
 		b.WriteString("\nmode: report (never blocks)\n")
+	}
+	if r.ApprovedAt != nil {
+		fmt.Fprintf(&b, "\n%s\n", textOf(approvedAtMessage(*r.ApprovedAt)))
 	}
 	return b.String()
 }

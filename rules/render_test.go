@@ -34,11 +34,24 @@ func renderCases() map[string]Result {
 	reported := basePR()
 	reported.Files = files("svc/a.go")
 
+	twoApprovals := exampleConfig()
+	twoApprovals.Tiers[TierFeature] = TierRules{Labels: []string{"tier/feature"}, Tests: true, Approvals: 2}
+	rebased := basePR()
+	rebased.Files = files("api/orders.go", "api/orders_test.go")
+	rebased.Reviews = []Review{approve("alice"), approveAt("bob", atSame), approveAt("carol", atDiffers), approveAt("rita", atSame)}
+	rebased.Patches = patchesAt()
+
+	approvedAt := Evaluate(cfg, local)
+	check := ApprovedAt(cfg, PullRequest{HeadSHA: head, Patches: patchesAt()}, atDiffers)
+	approvedAt.ApprovedAt = &check
+
 	return map[string]Result{
-		"failing_platform": Evaluate(cfg, failing),
-		"passing_feature":  Evaluate(cfg, passing),
-		"local_platform":   Evaluate(cfg, local),
-		"report_mode":      Evaluate(&report, reported),
+		"approvals_after_rebase": Evaluate(twoApprovals, rebased),
+		"local_approved_at":      approvedAt,
+		"failing_platform":       Evaluate(cfg, failing),
+		"passing_feature":        Evaluate(cfg, passing),
+		"local_platform":         Evaluate(cfg, local),
+		"report_mode":            Evaluate(&report, reported),
 		"config_error": ConfigFailure(errors.New(
 			".github/tiergate.yml:4:3: unknown key \"tierz\" (did you mean \"tiers\"?)\n" +
 				".github/tiergate.yml:12:18: approvals must be 0 or more, got -1 (use a whole number such as 0, 1 or 2)")),
@@ -84,11 +97,13 @@ func TestRenderGolden(t *testing.T) {
 
 func TestTitle(t *testing.T) {
 	tests := map[string]string{
-		"failing_platform": "platform · 3 of 5 gates failing",
-		"passing_feature":  "feature · 2 of 2 gates passing",
-		"local_platform":   "platform · 3 of 4 gates passing · 1 checked on GitHub",
-		"report_mode":      "feature · 2 of 2 gates failing (report only)",
-		"config_error":     "configuration error · no gates evaluated",
+		"approvals_after_rebase": "feature · 2 of 2 gates passing",
+		"local_approved_at":      "platform · 3 of 4 gates passing · 1 checked on GitHub",
+		"failing_platform":       "platform · 3 of 5 gates failing",
+		"passing_feature":        "feature · 2 of 2 gates passing",
+		"local_platform":         "platform · 3 of 4 gates passing · 1 checked on GitHub",
+		"report_mode":            "feature · 2 of 2 gates failing (report only)",
+		"config_error":           "configuration error · no gates evaluated",
 	}
 	cases := renderCases()
 	for name, want := range tests {

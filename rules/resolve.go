@@ -82,6 +82,8 @@ func newBuilder() *builder {
 		"mode":                     &b.cfg.Mode,
 		"repo_overrides":           &b.cfg.RepoOverrides,
 	}
+	// Outside the literal so that its long name does not realign the others.
+	b.fields["approvals.keep_on_same_diff"] = &b.cfg.Approvals.KeepOnSameDiff
 	for _, t := range AllTiers() {
 		r := &TierRules{}
 		b.tiers[t] = r

@@ -172,7 +172,7 @@ paths:
   docs: [doc/**]
 critical_paths:
   - {name: db, paths: [db/**], min_tier: feature, approvals: 5, teams: [dba, sre]}
-approvals: {fresh_only: false, min_permission: admin}
+approvals: {fresh_only: false, keep_on_same_diff: false, min_permission: admin}
 overrides:
   labels: {tests: t, docs: d, approvals: a, max_changed_lines: m, all: ""}
   min_permission: triage

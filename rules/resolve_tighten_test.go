@@ -74,6 +74,8 @@ func TestResolveTightenOnly(t *testing.T) {
 			func(c *Config) {
 				c.Approvals.MinPermission, c.Overrides.MinPermission = PermissionMaintain, PermissionAdmin
 			}},
+		{"approvals of the same change no longer kept", "approvals: {keep_on_same_diff: false}\n", "",
+			func(c *Config) { c.Approvals.KeepOnSameDiff = false }},
 		{"same values", "mode: enforce\napprovals: {fresh_only: true}\noverrides: {allow_author: false}\n", "", func(c *Config) {}},
 		{"more source globs", "paths:\n  source: [\"**/*.go\", \"**/*.ts\", \"**/*.py\", \"**/*.rs\"]\n", "",
 			func(c *Config) { c.Paths.Source = MustCompileGlobs("**/*.go", "**/*.ts", "**/*.py", "**/*.rs") }},
@@ -144,5 +146,38 @@ func TestResolveTightenOnlyFloorIsDefaults(t *testing.T) {
 	}
 	if got.Tiers[TierFeature].Approvals != 1 {
 		t.Errorf("feature approvals = %d, want 1", got.Tiers[TierFeature].Approvals)
+	}
+}
+
+// TestResolveTightenKeepOnSameDiff: keeping approvals across a rebase is the
+// looser value, so under tighten_only a repo may turn it off but not on.
+func TestResolveTightenKeepOnSameDiff(t *testing.T) {
+	tests := []struct {
+		name     string
+		org      string
+		repo     string
+		want     bool
+		warnings []string
+	}{
+		{"org keeps, repo stops keeping", "true", "false", false, nil},
+		{"org stops keeping, repo keeps: ignored", "false", "true", false,
+			[]string{"repo:2: approvals.keep_on_same_diff: true ignored, the org requires false (repo_overrides: tighten_only)"}},
+		{"org stops keeping, repo agrees", "false", "false", false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			org := mustParse(t, "org", "version: 1\nrepo_overrides: tighten_only\napprovals: {keep_on_same_diff: "+tt.org+"}\n")
+			repo := mustParse(t, "repo", "version: 1\napprovals: {keep_on_same_diff: "+tt.repo+"}\n")
+			got, err := Resolve(org, repo)
+			if err != nil {
+				t.Fatalf("Resolve = %v", err)
+			}
+			if got.Approvals.KeepOnSameDiff != tt.want {
+				t.Errorf("Resolve(org %s, repo %s).Approvals.KeepOnSameDiff = %v, want %v", tt.org, tt.repo, got.Approvals.KeepOnSameDiff, tt.want)
+			}
+			if diff := cmp.Diff(tt.warnings, got.Warnings); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -80,6 +80,10 @@ type Result struct {
 	// Labels are the pull request's labels that decided something: tier
 	// labels and override labels.
 	Labels []UsedLabel
+	// ApprovedAt answers tiergate check --approved-at: whether an approval
+	// given on that commit would still count at the head (nil when not
+	// asked).
+	ApprovedAt *ApprovalCheck
 }
 
 // Change is the size of a pull request's change.
@@ -169,18 +173,27 @@ type ApprovalFigures struct {
 type ReviewOutcome struct {
 	Login  string
 	Status ReviewStatus
-	Commit string  // the commit the review was given on
-	Reason Message // why it does not count (empty when counted)
+	Commit string // the commit the review was given on
+	// Reason says why it does not count, or for a kept approval why it
+	// still does (empty when counted).
+	Reason Message
+	// Change is how the change at Commit compared with the change at the
+	// head, for an approval of an earlier commit under keep_on_same_diff
+	// (nil when no comparison was called for).
+	Change *Comparison
 }
 
 // ReviewStatus is how a reviewer's latest decision was judged.
 type ReviewStatus string
 
-// Review statuses: an approval is counted, stale (given on an earlier
-// commit under approvals.fresh_only) or not counted (author, bot,
-// permission); a counted reviewer's change request blocks.
+// Review statuses: an approval is counted (given on the head, or on any
+// commit without approvals.fresh_only), kept (given on an earlier commit
+// whose change is the change at the head, under keep_on_same_diff; it
+// counts), stale (given on an earlier commit and not kept) or not counted
+// (author, bot, permission); a counted reviewer's change request blocks.
 const (
 	ReviewCounted    ReviewStatus = "counted"
+	ReviewKept       ReviewStatus = "kept"
 	ReviewStale      ReviewStatus = "stale"
 	ReviewNotCounted ReviewStatus = "not_counted"
 	ReviewBlocking   ReviewStatus = "changes_requested"

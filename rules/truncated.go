@@ -26,8 +26,8 @@ func thousands(n int) string {
 
 // TouchedCriticalPaths returns the critical paths the pull request counts as
 // touching: those a listed file (or its previous name) matches, or all of
-// them when the file list is incomplete. Callers use it to decide what to
-// fetch (team memberships) without keeping their own copy of the rule.
+// them when the file list is incomplete. (What to fetch for a verdict is
+// Needed's answer, which applies the same rule.)
 func TouchedCriticalPaths(cfg *Config, pr PullRequest) []CriticalPath {
 	var out []CriticalPath
 	for _, i := range classifyFiles(cfg, pr).critical {

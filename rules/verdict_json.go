@@ -34,6 +34,21 @@ type jsonVerdict struct {
 	Overrides     []jsonOverride `json:"overrides"`
 	Warnings      []Message      `json:"warnings"`
 	Errors        []Message      `json:"errors"`
+	ApprovedAt    *jsonApproval  `json:"approved_at,omitempty"`
+}
+
+// jsonApproval is tiergate check --approved-at's answer.
+type jsonApproval struct {
+	Commit string       `json:"commit"`
+	Status ReviewStatus `json:"status"`
+	Reason Message      `json:"reason"`
+	File   *string      `json:"file"`
+}
+
+// jsonComparison is how an approval's change compared with the head's.
+type jsonComparison struct {
+	Outcome ChangeOutcome `json:"outcome"`
+	File    *string       `json:"file"`
 }
 
 type jsonChange struct {
@@ -86,10 +101,11 @@ type jsonApprovalFigure struct {
 }
 
 type jsonReview struct {
-	Login  string       `json:"login"`
-	Status ReviewStatus `json:"status"`
-	Commit *string      `json:"commit"`
-	Reason *Message     `json:"reason"`
+	Login  string          `json:"login"`
+	Status ReviewStatus    `json:"status"`
+	Commit *string         `json:"commit"`
+	Reason *Message        `json:"reason"`
+	Change *jsonComparison `json:"compared_with_head,omitempty"`
 }
 
 type jsonSizeFigure struct {
@@ -203,6 +219,9 @@ func verdictJSON(r Result) jsonVerdict {
 					reason := rv.Reason
 					jr.Reason = &reason
 				}
+				if c := rv.Change; c != nil {
+					jr.Change = &jsonComparison{Outcome: c.Outcome, File: optional(c.File)}
+				}
 				ja.Reviews = append(ja.Reviews, jr)
 			}
 			jg.Approvals = ja
@@ -217,6 +236,12 @@ func verdictJSON(r Result) jsonVerdict {
 			}
 		}
 		out.Gates = append(out.Gates, jg)
+	}
+	if a := r.ApprovedAt; a != nil {
+		out.ApprovedAt = &jsonApproval{Commit: a.Commit, Status: a.Status, Reason: a.Reason}
+		if a.Change != nil {
+			out.ApprovedAt.File = optional(a.Change.File)
+		}
 	}
 	for _, o := range r.Overrides {
 		jo := jsonOverride{Gate: o.Gate, Label: o.Label, By: optional(o.By), Gates: orEmpty(o.Applied), Reason: o.Reason}

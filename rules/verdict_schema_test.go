@@ -178,3 +178,55 @@ func TestRenamedOutOfCriticalPathNamedByOldName(t *testing.T) {
 		t.Errorf("CriticalPaths = %+v, want payments touched by the old name", res.CriticalPaths)
 	}
 }
+
+// TestVerdictSchemaRejectsApprovalFields: the fields issue 10 added are
+// held to the schema too.
+func TestVerdictSchemaRejectsApprovalFields(t *testing.T) {
+	s := compileVerdictSchema(t)
+	review := func(m map[string]any, i int) map[string]any {
+		for _, g := range m["gates"].([]any) {
+			if a, ok := g.(map[string]any)["approvals"].(map[string]any); ok {
+				return a["reviews"].([]any)[i].(map[string]any)
+			}
+		}
+		t.Fatal("no approvals gate")
+		return nil
+	}
+	tests := []struct {
+		name, verdict string
+		mutate        func(m map[string]any)
+	}{
+		{"unknown comparison outcome", "approvals_after_rebase", func(m map[string]any) {
+			review(m, 1)["compared_with_head"].(map[string]any)["outcome"] = "similar"
+		}},
+		{"comparison without file", "approvals_after_rebase", func(m map[string]any) {
+			delete(review(m, 1)["compared_with_head"].(map[string]any), "file")
+		}},
+		{"unknown approved_at status", "local_approved_at", func(m map[string]any) {
+			m["approved_at"].(map[string]any)["status"] = "fresh"
+		}},
+		{"approved_at without commit", "local_approved_at", func(m map[string]any) {
+			delete(m["approved_at"].(map[string]any), "commit")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			good, err := JSON(renderCases()[tt.verdict])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validateVerdict(t, s, good); err != nil {
+				t.Fatalf("the unmodified %s verdict does not validate: %v", tt.verdict, err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(good, &m); err != nil {
+				t.Fatal(err)
+			}
+			tt.mutate(m)
+			bad, _ := json.Marshal(m)
+			if err := validateVerdict(t, s, bad); err == nil {
+				t.Errorf("the schema accepted %s", bad)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tiergate/tiergate/bot/githubtest"
+	"github.com/tiergate/tiergate/bot/internal/fakeorg"
 )
 
 // budget splits an evaluation's requests into those that count against the
@@ -159,11 +160,16 @@ func TestAPICallBudgetCommentEdit(t *testing.T) {
 // A push is not a warm evaluation of the new head: nothing was ever listed
 // for it, so its check-run listing is a 200 and its check run a create.
 // With the pull request and its files changed too, that is 4 counted, and
-// 5 when the comment must also be written. The README quotes it.
+// 5 when the comment must also be written. bob approved the old head, so
+// under keep_on_same_diff the change at the new head and at the approved
+// commit are compared: 2 more, once (the next evaluation of that head
+// asks for neither). The README quotes it.
 func TestAPICallBudgetNewHead(t *testing.T) {
 	f := newEvFixture(t)
 	f.typicalPR()
 	breakTests(f)
+	f.fake.SetCompareDiff(evOwner, evRepo, fakeorg.Base, evHead, []byte(handlerDiff))
+	f.fake.SetCompareDiff(evOwner, evRepo, fakeorg.Base, evNewer, []byte(handlerDiffMore))
 	for range 3 { // create, then settle every listing's ETag
 		f.evaluate(t, evJob(1))
 	}
@@ -175,6 +181,8 @@ func TestAPICallBudgetNewHead(t *testing.T) {
 	want := []string{
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}",
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+		getCompare, // the new head
+		getCompare, // the commit bob approved
 		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
 		"POST /repos/{owner}/{repo}/check-runs",
 		"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
@@ -191,4 +199,86 @@ func TestAPICallBudgetNewHead(t *testing.T) {
 		t.Errorf("new head: requests answered 304 (-want +got):\n%s", diff)
 	}
 	t.Logf("new head, verdict and comment changed: %d counted + %d not modified (304)", len(counted), len(notModified))
+	if cr := f.fake.CheckRuns(evOwner, evRepo); !containsText(cr[len(cr)-1].Summary, "the change differs: `svc/handler.go`") {
+		t.Errorf("summary = %q, want bob's approval stale naming svc/handler.go", cr[len(cr)-1].Summary)
+	}
+
+	f.fake.ResetRequests()
+	f.evaluate(t, evJob(1))
+	if n := f.requestsMatching(getCompare); n != 0 {
+		t.Errorf("warm evaluation of the new head compared %d times, want 0 (cached by commit pair)", n)
+	}
 }
+
+// A rebase that changes nothing of the pull request's change keeps bob's
+// approval: the change at the new head and at the approved commit, both
+// against the new base, are read once each (2 counted), the check stays
+// green, and no later evaluation reads them again. The README quotes it.
+func TestAPICallBudgetRebase(t *testing.T) {
+	const newBase = "8888888888888888888888888888888888888888"
+	f := newEvFixture(t)
+	f.typicalPR()
+	for range 3 {
+		f.evaluate(t, evJob(1))
+	}
+	// Before the rebase no approval is stale: nothing was compared.
+	if n := f.requestsMatching(getCompare); n != 0 {
+		t.Errorf("%d compare requests with every approval on the head, want 0", n)
+	}
+	f.fake.SetBase(evOwner, evRepo, 1, newBase)
+	f.fake.SetHead(evOwner, evRepo, 1, evNewer)
+	f.fake.SetCompareDiff(evOwner, evRepo, newBase, evHead, []byte(handlerDiff))
+	f.fake.SetCompareDiff(evOwner, evRepo, newBase, evNewer, []byte(handlerDiffRebased))
+	f.fake.ResetRequests()
+	f.evaluate(t, evJob(1))
+	counted, notModified := f.budget()
+	want := []string{
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}",
+		getCompare, // the new head
+		getCompare, // the commit bob approved
+		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+		"POST /repos/{owner}/{repo}/check-runs",
+	}
+	if diff := cmp.Diff(want, counted); diff != "" {
+		t.Errorf("rebase: counted requests (-want +got):\n%s", diff)
+	}
+	wantNotModified := []string{
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+		"GET /repos/{owner}/{repo}/collaborators/{username}/permission",
+		"GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+	}
+	if diff := cmp.Diff(wantNotModified, notModified); diff != "" {
+		t.Errorf("rebase: requests answered 304 (-want +got):\n%s", diff)
+	}
+	t.Logf("rebase, approval kept: %d counted + %d not modified (304)", len(counted), len(notModified))
+	runs := f.fake.CheckRuns(evOwner, evRepo)
+	if last := runs[len(runs)-1]; last.HeadSHA != evNewer || last.Conclusion != "success" || !containsText(last.Summary, "`bob` (kept: approved `1111111`, same change as the head)") {
+		t.Errorf("check run on the rebased head = %s %s %q, want success with bob's approval kept", last.HeadSHA, last.Conclusion, last.Summary)
+	}
+
+	for range 2 {
+		f.fake.ResetRequests()
+		f.evaluate(t, evJob(1))
+		if n := f.requestsMatching(getCompare); n != 0 {
+			t.Errorf("warm evaluation after the rebase compared %d times, want 0 (cached by commit pair)", n)
+		}
+	}
+}
+
+// getCompare is the compare API's request template.
+const getCompare = "GET /repos/{owner}/{repo}/compare/{basehead}"
+
+// Diffs of PR #1's change: at the head bob approved, after a rebase (same
+// change, other line numbers and blobs), and after a push that added a line.
+const (
+	handlerDiff = "diff --git a/svc/handler.go b/svc/handler.go\n" +
+		"index 1111111..2222222 100644\n--- a/svc/handler.go\n+++ b/svc/handler.go\n" +
+		"@@ -10,3 +10,4 @@ func Handle() {\n a\n b\n+c\n d\n"
+	handlerDiffRebased = "diff --git a/svc/handler.go b/svc/handler.go\n" +
+		"index 3333333..4444444 100644\n--- a/svc/handler.go\n+++ b/svc/handler.go\n" +
+		"@@ -40,3 +40,4 @@ func Handle() {\n a\n b\n+c\n d\n"
+	handlerDiffMore = "diff --git a/svc/handler.go b/svc/handler.go\n" +
+		"index 1111111..5555555 100644\n--- a/svc/handler.go\n+++ b/svc/handler.go\n" +
+		"@@ -10,3 +10,5 @@ func Handle() {\n a\n b\n+c\n+slipped in\n d\n"
+)

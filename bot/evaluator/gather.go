@@ -18,11 +18,13 @@ import (
 const maxListedFiles = 3000
 
 // gatherer turns a GitHub pull request into the engine's snapshot, fetching
-// only what the config makes relevant. Every listing is read from GitHub on
-// every evaluation; its pages are kept only to revalidate them with
-// If-None-Match, so an unchanged page costs a 304 and no rate limit.
+// what the engine says it needs (rules.Needed) and nothing else. Every
+// listing is read from GitHub on every evaluation; its pages are kept only
+// to revalidate them with If-None-Match, so an unchanged page costs a 304
+// and no rate limit.
 type gatherer struct {
 	people  *people
+	changes *changes
 	files   *ghclient.Cache[[]rules.ChangedFile]
 	reviews *ghclient.Cache[[]rules.Review]
 	events  *ghclient.Cache[[]labelEvent]
@@ -31,15 +33,17 @@ type gatherer struct {
 func newGatherer(ppl *people, now func() time.Time) *gatherer {
 	return &gatherer{
 		people:  ppl,
+		changes: newChanges(now),
 		files:   ghclient.NewCache[[]rules.ChangedFile](listingTTL, maxPages, now),
 		reviews: ghclient.NewCache[[]rules.Review](listingTTL, maxPages, now),
 		events:  ghclient.NewCache[[]labelEvent](listingTTL, maxPages, now),
 	}
 }
 
-// gather fills a rules.PullRequest for pr under cfg. The warnings are things
-// the verdict must mention that the engine cannot know, such as a team whose
-// members the App may not read.
+// gather fills a rules.PullRequest for pr under cfg: the pull request, its
+// files and reviews, then whatever rules.Needed asks for, until it asks for
+// nothing more. The warnings are things the verdict must mention that the
+// engine cannot know, such as a team whose members the App may not read.
 func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr *github.PullRequest) (rules.PullRequest, []rules.Message, error) {
 	out := rules.PullRequest{
 		Author:    pr.GetUser().GetLogin(),
@@ -60,16 +64,65 @@ func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Con
 	if out.Reviews, err = g.listReviews(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
-	if overrideLabelsPresent(cfg, out.Labels) {
-		if err := g.fillAppliers(ctx, gh, cfg, owner, repo, pr.GetNumber(), out.Labels); err != nil {
+	var warnings []rules.Message
+	asked := askedFor{}
+	for {
+		need := asked.only(rules.Needed(cfg, out))
+		if need.IsZero() {
+			return out, warnings, nil
+		}
+		if need.Appliers {
+			if err := g.fillAppliers(ctx, gh, cfg, owner, repo, pr.GetNumber(), out.Labels); err != nil {
+				return out, nil, err
+			}
+			out.AppliersKnown = true
+		}
+		if err := g.permissions(ctx, gh, owner, repo, need.Permissions, &out); err != nil {
 			return out, nil, err
 		}
+		if err := g.patches(ctx, gh, owner, repo, pr.GetBase().GetSHA(), need.Patches, &out); err != nil {
+			return out, nil, err
+		}
+		w, err := g.teams(ctx, gh, owner, need.Teams, &out)
+		if err != nil {
+			return out, nil, err
+		}
+		warnings = append(warnings, w...)
 	}
-	if out.Permissions, err = g.permissions(ctx, gh, cfg, owner, repo, out); err != nil {
-		return out, nil, err
+}
+
+// askedFor remembers what gather has asked GitHub for in one evaluation,
+// so that what GitHub cannot answer (a team whose members the App may not
+// read) is asked once, and the loop over rules.Needed always ends.
+type askedFor map[string]bool
+
+// only keeps the needs not asked for yet, and marks them asked.
+func (a askedFor) only(n rules.Needs) rules.Needs {
+	fresh := func(key string) bool {
+		if a[key] {
+			return false
+		}
+		a[key] = true
+		return true
 	}
-	warnings, err := g.teams(ctx, gh, cfg, owner, &out)
-	return out, warnings, err
+	var out rules.Needs
+	out.Appliers = n.Appliers && fresh("appliers")
+	for _, l := range n.Permissions {
+		if fresh("permission " + strings.ToLower(l)) {
+			out.Permissions = append(out.Permissions, l)
+		}
+	}
+	for _, c := range n.Patches {
+		if fresh("change " + c) {
+			out.Patches = append(out.Patches, c)
+		}
+	}
+	for _, t := range n.Teams {
+		if fresh("team " + t.Team) {
+			out.Teams = append(out.Teams, t)
+		}
+	}
+	return out
 }
 
 // filesTruncated says whether the listed files are fewer than the pull
@@ -113,17 +166,6 @@ func (g *gatherer) listReviews(ctx context.Context, gh *github.Client, owner, re
 	return reviews, nil
 }
 
-func overrideLabelsPresent(cfg *rules.Config, labels []rules.Label) bool {
-	for _, want := range cfg.Overrides.Labels {
-		for _, l := range labels {
-			if want != "" && strings.EqualFold(l.Name, want) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // labelEvent is what fillAppliers needs of one issue event.
 type labelEvent struct {
 	event, label string // label lower-cased
@@ -165,70 +207,49 @@ func (g *gatherer) fillAppliers(ctx context.Context, gh *github.Client, cfg *rul
 	return nil
 }
 
-// permissions looks up only the people whose permission a gate reads:
-// decisive reviewers when the pull request's tier or critical paths need
-// approvals, and appliers of override labels. The author's reviews never
-// count, so the author is not looked up for approvals; nor is a bot that
-// applied a label, since allow_bots, not a permission, decides for bots.
-// Every permission is asked of GitHub in this evaluation (people revalidates
-// with a conditional request), so none older than the evaluation counts.
-func (g *gatherer) permissions(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr rules.PullRequest) (map[string]rules.Permission, error) {
-	var users []string
-	if cfg.Approvals.MinPermission > rules.PermissionNone && reviewsMatter(cfg, pr) {
-		for _, r := range pr.Reviews {
-			decisive := r.State == rules.ReviewApproved || r.State == rules.ReviewChangesRequested
-			if decisive && !r.Bot && !strings.EqualFold(r.User, pr.Author) {
-				users = append(users, r.User)
-			}
-		}
-	}
-	if cfg.Overrides.MinPermission > rules.PermissionNone {
-		for _, l := range pr.Labels {
-			if l.AppliedBy != "" && !l.AppliedByBot && !strings.HasSuffix(strings.ToLower(l.AppliedBy), "[bot]") {
-				users = append(users, l.AppliedBy)
-			}
-		}
-	}
-	if len(users) == 0 {
-		return nil, nil
-	}
-	perms := map[string]rules.Permission{}
-	for _, u := range users {
-		if _, done := perms[u]; done {
-			continue
-		}
+// permissions records the repository permission of each login. Every
+// permission is asked of GitHub in this evaluation (people revalidates with
+// a conditional request), so none older than the evaluation counts.
+func (g *gatherer) permissions(ctx context.Context, gh *github.Client, owner, repo string, logins []string, pr *rules.PullRequest) error {
+	for _, u := range logins {
 		p, err := g.people.permission(ctx, gh, owner, repo, u)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		perms[u] = p
+		if pr.Permissions == nil {
+			pr.Permissions = map[string]rules.Permission{}
+		}
+		pr.Permissions[u] = p
 	}
-	return perms, nil
+	return nil
 }
 
-// teams fills TeamMembers for the teams of the critical paths the pull
-// request touches, checking only its approving reviewers. A team whose
-// members the App may not read is left out (its gate fails closed) and
-// named in a warning.
-func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Config, owner string, pr *rules.PullRequest) ([]rules.Message, error) {
-	var teams []string
-	for _, cp := range rules.TouchedCriticalPaths(cfg, *pr) {
-		teams = append(teams, cp.Teams...)
-	}
-	if len(teams) == 0 {
-		return nil, nil
-	}
-	approvers := approvingReviewers(*pr)
-	var warnings []rules.Message
-	pr.TeamMembers = map[string][]string{}
-	for _, team := range teams {
-		if _, done := pr.TeamMembers[team]; done {
-			continue
+// patches records the pull request's change at each commit, compared with
+// the base commit it targets now.
+func (g *gatherer) patches(ctx context.Context, gh *github.Client, owner, repo, base string, commits []string, pr *rules.PullRequest) error {
+	for _, c := range commits {
+		p, err := g.changes.patch(ctx, gh, owner, repo, base, c)
+		if err != nil {
+			return err
 		}
-		org, slug := splitTeam(team, owner)
+		if pr.Patches == nil {
+			pr.Patches = map[string]rules.Patch{}
+		}
+		pr.Patches[c] = p
+	}
+	return nil
+}
+
+// teams records, for each team, which of the given logins are members. A
+// team whose members the App may not read is left out (its gate fails
+// closed) and named in a warning.
+func (g *gatherer) teams(ctx context.Context, gh *github.Client, owner string, needs []rules.TeamNeed, pr *rules.PullRequest) ([]rules.Message, error) {
+	var warnings []rules.Message
+	for _, need := range needs {
+		org, slug := splitTeam(need.Team, owner)
 		members := []string{}
 		forbidden := false
-		for _, user := range approvers {
+		for _, user := range need.Logins {
 			ok, err := g.people.isMember(ctx, gh, org, slug, user)
 			if errors.Is(err, errTeamForbidden) {
 				forbidden = true
@@ -246,51 +267,10 @@ func (g *gatherer) teams(ctx context.Context, gh *github.Client, cfg *rules.Conf
 				"GitHub refused to show the members of team %s/%s: the App needs the members:read organization permission, so that team's approval cannot be checked", org, slug))
 			continue
 		}
-		pr.TeamMembers[team] = members
+		if pr.TeamMembers == nil {
+			pr.TeamMembers = map[string][]string{}
+		}
+		pr.TeamMembers[need.Team] = members
 	}
 	return warnings, nil
-}
-
-// approvingReviewers are the humans other than the author whose latest
-// decisive review approves.
-func approvingReviewers(pr rules.PullRequest) []string {
-	latest := map[string]rules.ReviewState{}
-	var order []string
-	for _, r := range pr.Reviews {
-		switch r.State {
-		case rules.ReviewApproved, rules.ReviewChangesRequested, rules.ReviewDismissed:
-		default:
-			continue
-		}
-		if r.Bot || strings.EqualFold(r.User, pr.Author) {
-			continue
-		}
-		if _, seen := latest[r.User]; !seen {
-			order = append(order, r.User)
-		}
-		latest[r.User] = r.State
-	}
-	var out []string
-	for _, u := range order {
-		if latest[u] == rules.ReviewApproved {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
-// reviewsMatter reports whether any gate of the pull request's verdict reads
-// reviews: the approvals gate when approvals are required, or a critical
-// path's team gate. The engine decides the tier from files and labels alone,
-// so a trial evaluation without permissions answers exactly.
-func reviewsMatter(cfg *rules.Config, pr rules.PullRequest) bool {
-	for _, g := range rules.Evaluate(cfg, pr).Gates {
-		if strings.HasPrefix(g.Name, rules.GateCriticalPrefix) {
-			return true
-		}
-		if g.Name == rules.GateApprovals && g.Status != rules.StatusNotRequired {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package evaluator
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -229,6 +230,86 @@ func TestSplitTeam(t *testing.T) {
 		t.Run(tt.ref, func(t *testing.T) {
 			if org, slug := splitTeam(tt.ref, "acme"); org != tt.org || slug != tt.slug {
 				t.Errorf("splitTeam(%q, acme) = %q, %q; want %q, %q", tt.ref, org, slug, tt.org, tt.slug)
+			}
+		})
+	}
+}
+
+// TestGatherAsksWhatTheEngineReads: gather looks up exactly the people
+// rules.Needed names. The copies of the rules bot used to keep disagreed
+// with the engine on each of these.
+func TestGatherAsksWhatTheEngineReads(t *testing.T) {
+	tests := []struct {
+		name    string
+		seed    func(f *evFixture)
+		want    []string // whose permission is looked up, in order
+		wantBob string   // the approvals gate's status with these reviews
+	}{
+		{
+			name: "a login ending in [bot] is a bot whatever its type says",
+			seed: func(f *evFixture) {
+				f.fake.AddReview(evOwner, evRepo, 8, githubtest.Review{User: "helper[bot]", State: "APPROVED", CommitID: evHead})
+				f.fake.AddReview(evOwner, evRepo, 8, githubtest.Review{User: "bob", State: "APPROVED", CommitID: evHead})
+			},
+			want: []string{"bob"}, wantBob: "pass",
+		},
+		{
+			name: "one reviewer in two cases is looked up once",
+			seed: func(f *evFixture) {
+				f.fake.AddReview(evOwner, evRepo, 8, githubtest.Review{User: "Bob", State: "APPROVED", CommitID: evHead})
+				f.fake.AddReview(evOwner, evRepo, 8, githubtest.Review{User: "bob", State: "APPROVED", CommitID: evHead})
+			},
+			want: []string{"bob"}, wantBob: "pass",
+		},
+		{
+			name: "a change request blocks where no approval is required",
+			seed: func(f *evFixture) {
+				f.fake.AddLabel(evOwner, evRepo, 8, "tier/experiment", "alice")
+				f.fake.AddReview(evOwner, evRepo, 8, githubtest.Review{User: "bob", State: "CHANGES_REQUESTED", CommitID: evHead})
+			},
+			want: []string{"bob"}, wantBob: "fail",
+		},
+		{
+			name: "a dismissed approval is nobody's decision",
+			seed: func(f *evFixture) {
+				id := f.fake.AddReview(evOwner, evRepo, 8, githubtest.Review{User: "bob", State: "APPROVED", CommitID: evHead})
+				f.fake.DismissReview(evOwner, evRepo, 8, id)
+			},
+			want: nil, wantBob: "fail",
+		},
+		{
+			name: "the author's own override label needs no permission",
+			seed: func(f *evFixture) {
+				f.fake.AddReview(evOwner, evRepo, 8, githubtest.Review{User: "bob", State: "APPROVED", CommitID: evHead})
+				f.fake.AddLabel(evOwner, evRepo, 8, "tiergate/skip-tests", "alice")
+			},
+			want: []string{"bob"}, wantBob: "pass",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newEvFixture(t)
+			f.fake.AddPullRequest(evOwner, evRepo, githubtest.PullRequest{Number: 8, Author: "alice", HeadSHA: evHead})
+			f.fake.SetChangedFiles(evOwner, evRepo, 8, []githubtest.File{{Filename: "svc/a.go"}, {Filename: "svc/a_test.go"}})
+			f.fake.SetPermission(evOwner, evRepo, "bob", "write")
+			f.fake.SetPermission(evOwner, evRepo, "helper[bot]", "admin")
+			f.fake.SetPermission(evOwner, evRepo, "alice", "admin")
+			tt.seed(f)
+			snap, _ := gatherPR(t, f, 8, "")
+			var asked []string
+			for _, r := range f.fake.Requests() {
+				if r.Template == "/repos/{owner}/{repo}/collaborators/{username}/permission" {
+					asked = append(asked, strings.TrimSuffix(r.Path[strings.Index(r.Path, "/collaborators/")+len("/collaborators/"):], "/permission"))
+				}
+			}
+			if diff := cmp.Diff(tt.want, asked); diff != "" {
+				t.Errorf("permissions looked up (-want +got):\n%s", diff)
+			}
+			cfg := rules.Default()
+			for _, g := range rules.Evaluate(cfg, snap).Gates {
+				if g.Name == rules.GateApprovals && g.Status.String() != tt.wantBob {
+					t.Errorf("approvals gate = %s (%s), want %s", g.Status, g.Reason, tt.wantBob)
+				}
 			}
 		})
 	}

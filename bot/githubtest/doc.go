@@ -4,7 +4,8 @@
 // Enterprise style prefix /api/v3/, the operations the bot uses, from
 // in-memory state the test seeds (AddRepo, AddInstallation,
 // AddPullRequest, SetChangedFiles, AddReview, AddLabel, SetFile,
-// SetPermission, AddTeamMember, ...). Point a real go-github client at
+// SetPermission, AddTeamMember, SetCompareDiff, ...). The compare API
+// answers diffs a test registers per base...head, produced with git. Point a real go-github client at
 // URL() with WithEnterpriseURLs, authenticated by a ghinstallation
 // transport built from AppID and PrivateKeyPEM with BaseURL set to the
 // fake.

@@ -55,7 +55,7 @@ func (rp *repo) pullJSON(p *pull) *github.PullRequest {
 		User:         user(pr.Author, strings.HasSuffix(pr.Author, "[bot]")),
 		Labels:       labels,
 		Head:         &github.PullRequestBranch{Ref: github.String(pr.HeadRef), SHA: github.String(pr.HeadSHA), Repo: repoJSON, Label: github.String(rp.owner + ":" + pr.HeadRef)},
-		Base:         &github.PullRequestBranch{Ref: github.String(pr.BaseRef), Repo: repoJSON, Label: github.String(rp.owner + ":" + pr.BaseRef)},
+		Base:         &github.PullRequestBranch{Ref: github.String(pr.BaseRef), SHA: github.String(pr.BaseSHA), Repo: repoJSON, Label: github.String(rp.owner + ":" + pr.BaseRef)},
 		ChangedFiles: github.Int(len(p.files)),
 		Additions:    github.Int(adds),
 		Deletions:    github.Int(dels),

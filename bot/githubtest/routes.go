@@ -32,6 +32,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", s.handleFiles)
 	handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", s.handleReviews)
 	handle("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", s.handleCommitPulls)
+	handle("GET /repos/{owner}/{repo}/compare/{basehead}", s.handleCompare)
 	handle("GET /repos/{owner}/{repo}/issues/{issue_number}/events", s.handleEvents)
 	handle("GET /repos/{owner}/{repo}/issues/{issue_number}/timeline", s.handleTimeline)
 	handle("GET /repos/{owner}/{repo}/issues/{issue_number}/labels", s.handleLabels)

@@ -32,6 +32,7 @@ func (s *Server) AddRepo(owner, name, defaultBranch string) {
 	s.repos[key(owner, name)] = &repo{
 		id: 1000 + s.nextID, owner: owner, name: name, defaultBranch: defaultBranch,
 		files: map[string]map[string][]byte{}, pulls: map[int]*pull{}, roles: map[string]string{},
+		compares: map[string]compareAnswer{},
 	}
 }
 
@@ -83,6 +84,9 @@ func (s *Server) AddPullRequest(owner, name string, pr PullRequest) {
 	if pr.BaseRef == "" {
 		pr.BaseRef = r.defaultBranch
 	}
+	if pr.BaseSHA == "" {
+		pr.BaseSHA = blobSHA([]byte("base " + pr.BaseRef))
+	}
 	pr.Labels = slices.Clone(pr.Labels)
 	r.pulls[pr.Number] = &pull{pr: pr}
 }
@@ -93,6 +97,16 @@ func (s *Server) SetHead(owner, name string, number int, sha string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.mustPull(owner, name, number).pr.HeadSHA = sha
+}
+
+// SetBase moves the base commit a pull request targets (base.sha), as
+// GitHub does when the author updates the branch or rebases onto a newer
+// base.
+func (s *Server) SetBase(owner, name string, number int, sha string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustPull(owner, name, number).pr.BaseSHA = sha
 }
 
 // SetState sets a pull request's state ("open" or "closed") and draft flag.

@@ -8,7 +8,7 @@ import (
 
 // PullRequest seeds a pull request. Zero values get GitHub-like defaults:
 // State "open", Title "Pull request #N", HeadRef "feature-N", BaseRef the
-// repository's default branch.
+// repository's default branch, BaseSHA a hash derived from BaseRef.
 type PullRequest struct {
 	Number  int
 	Title   string
@@ -17,6 +17,9 @@ type PullRequest struct {
 	HeadSHA string
 	HeadRef string
 	BaseRef string
+	// BaseSHA is the base commit the pull request targets (base.sha);
+	// empty, one derived from BaseRef.
+	BaseSHA string
 	Draft   bool
 	Labels  []string
 	// State is "open" or "closed".
@@ -98,7 +101,8 @@ type repo struct {
 	private       bool
 	files         map[string]map[string][]byte // ref -> path -> content
 	pulls         map[int]*pull
-	roles         map[string]string // lower-case login -> role
+	roles         map[string]string        // lower-case login -> role
+	compares      map[string]compareAnswer // "base...head" -> answer
 	checkRuns     []*CheckRun
 	runWrites     []CheckRun // each check run as a create or update left it
 	comments      []*comment

@@ -32,6 +32,7 @@ type checkOptions struct {
 	OrgConfig          string   // an org config file, layered under the repo's
 	Format             string   // text, markdown or json
 	Schema             bool     // print the JSON Schema of --format json instead
+	ApprovedAt         string   // a commit: would an approval given on it count at Head?
 
 	Stdout io.Writer
 	Stderr io.Writer
@@ -49,6 +50,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&opts.OrgConfig, "org-config", "", "an org-wide config `file` to layer under the repo config")
 	fs.StringVar(&opts.Format, "format", "text", "output `format`: text, markdown or json")
 	fs.BoolVar(&opts.Schema, "schema", false, "print the JSON Schema of --format json output and exit")
+	fs.StringVar(&opts.ApprovedAt, "approved-at", "", "also say whether an approval given on this `commit` would still count at the head")
 	pos, err := parseFlags(fs, checkSynopsis, args, stdout)
 	if err != nil && formatFromArgs(args) == "json" {
 		// The flag parser stops at the first bad flag, perhaps before
@@ -148,6 +150,11 @@ func runCheck(ctx context.Context, opts checkOptions) error {
 		pr.Labels = append(pr.Labels, rules.Label{Name: name})
 	}
 	res := rules.Evaluate(cfg, pr)
+	if opts.ApprovedAt != "" {
+		if res.ApprovedAt, err = approvedAt(ctx, g, cfg, base, head, opts.ApprovedAt); err != nil {
+			return err
+		}
+	}
 	if err := writeResult(opts.Stdout, render, res); err != nil {
 		return err
 	}

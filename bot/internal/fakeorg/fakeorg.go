@@ -19,6 +19,7 @@ const (
 	Repo         = "widgets"
 	Installation = int64(7)
 	Head         = "1111111111111111111111111111111111111111"
+	Base         = "9999999999999999999999999999999999999999" // the pull requests' base.sha
 	ConfigPath   = ".github/tiergate.yml"
 )
 
@@ -41,7 +42,7 @@ func Job(number int) queue.Job {
 // bob on the head and commented on by carol; both have write access. Under
 // the built-in defaults it is feature tier and passes.
 func TypicalPR(fake *githubtest.Server) {
-	fake.AddPullRequest(Owner, Repo, githubtest.PullRequest{Number: 1, Author: "alice", HeadSHA: Head})
+	fake.AddPullRequest(Owner, Repo, githubtest.PullRequest{Number: 1, Author: "alice", HeadSHA: Head, BaseSHA: Base})
 	fake.SetChangedFiles(Owner, Repo, 1, []githubtest.File{
 		{Filename: "svc/handler.go", Additions: 10, Deletions: 2},
 		{Filename: "svc/handler_test.go", Additions: 20},
