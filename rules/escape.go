@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -67,11 +68,14 @@ func needsEscape(s string, backslash bool) bool {
 
 // invisible reports characters that must never reach output raw: C0 and C1
 // controls, DEL, Unicode format characters (bidirectional controls such as
-// U+202E, zero-width characters, the BOM) and the line and paragraph
-// separators.
+// U+202E, zero-width characters, the BOM), other default-ignorable
+// characters (Hangul fillers, U+034F), variation selectors, the blank
+// braille pattern and the line and paragraph separators: anything that can
+// hide, reorder or fake part of a name.
 func invisible(r rune) bool {
 	return r < 0x20 || (r >= 0x7f && r < 0xa0) || unicode.Is(unicode.Cf, r) ||
-		r == '\u2028' || r == '\u2029' || r > unicode.MaxRune
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		r == '\u2028' || r == '\u2029' || r == '\u2800' || r > unicode.MaxRune
 }
 
 // textValue is a value as text output shows it.
@@ -83,15 +87,25 @@ func textValue(p part) string {
 	return s
 }
 
+// Markdown values are cut to maxMarkdownValue characters, so one hostile
+// name cannot fill the check run's 65,535 bytes or push the rest of the
+// report past its cut.
+const maxMarkdownValue = 300
+
+// maxFence bounds the backticks around a code span. GitHub's renderer
+// (cmark-gfm) closes no span opened by more than 80 backticks, so a value
+// with a long run has its backticks written as \x60 instead.
+const maxFence = 16
+
 // codeSpan is a value as Markdown shows it: a code span, literal in every
 // GitHub-flavoured Markdown context.
 func codeSpan(s string, inTable bool) string {
-	s = escapeInvisible(s, false)
-	if inTable {
-		s = strings.ReplaceAll(s, "|", `\|`)
-	}
+	s = spanText(s)
 	if s == "" {
 		return `""`
+	}
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
 	}
 	longest, run := 0, 0
 	for i := 0; i < len(s); i++ {
@@ -110,6 +124,32 @@ func codeSpan(s string, inTable bool) string {
 		s = " " + s + " "
 	}
 	return fence + s + fence
+}
+
+// spanText is the text a code span shows for a value: invisible
+// characters escaped, and backticks too when a run is too long to fence.
+func spanText(s string) string {
+	s = escapeInvisible(s, false)
+	if strings.Contains(s, strings.Repeat("`", maxFence)) {
+		s = strings.ReplaceAll(s, "`", `\x60`)
+	}
+	return s
+}
+
+// markdownValue is a value cut to maxMarkdownValue characters (its length
+// said after the span) and shown as a code span.
+func markdownValue(s string, inTable bool) string {
+	if utf8.RuneCountInString(s) <= maxMarkdownValue {
+		return codeSpan(s, inTable)
+	}
+	cut := 0
+	for i := range s {
+		if cut == maxMarkdownValue {
+			return codeSpan(s[:i], inTable) + mdWords(fmt.Sprintf("…(%s bytes)", thousands(len(s))), inTable)
+		}
+		cut++
+	}
+	return codeSpan(s, inTable)
 }
 
 // mdWords escapes tiergate's own words for Markdown. They hold no markup on
@@ -135,7 +175,7 @@ func markdownOf(m Message, inTable bool) string {
 			b.WriteString(mdWords(p.text, inTable))
 			continue
 		}
-		b.WriteString(codeSpan(p.text, inTable))
+		b.WriteString(markdownValue(p.text, inTable))
 	}
 	return b.String()
 }
@@ -153,18 +193,51 @@ func textOf(m Message) string {
 	return b.String()
 }
 
-// CSVCell neutralises a cell that a spreadsheet would run as a formula: one
-// starting with '=', '+', '-', '@', a tab or a carriage return (also after
-// leading spaces, and their fullwidth forms) is prefixed with a single
-// quote, which spreadsheets show as text. Control characters are escaped as
-// in text output. Quoting for the CSV syntax itself is left to encoding/csv.
+// CSVCell neutralises a cell that a spreadsheet would run as a formula:
+// one starting with '=', '+', '-', '@', a tab or a carriage return (also
+// after leading white space, and their fullwidth forms) is prefixed with a
+// single quote, which spreadsheets show as text. The same is done after
+// every ';' and tab inside the cell, since a spreadsheet that opens the
+// file with ';' as its separator (Excel in many locales) splits the cell
+// there. Control characters are escaped as in text output. Quoting for the
+// CSV syntax itself is left to encoding/csv.
 func CSVCell(s string) string {
-	t := strings.TrimLeft(s, " ")
-	r, _ := utf8.DecodeRuneInString(t)
-	risky := t != "" && strings.ContainsRune("=+-@\t\r＝＋－＠", r)
-	s = escapeInvisible(s, false)
-	if risky {
-		return "'" + s
+	var b strings.Builder
+	start := true
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if start && !unicode.IsSpace(r) {
+			if strings.ContainsRune("=+-@＝＋－＠", r) {
+				b.WriteByte('\'')
+			}
+			start = false
+		}
+		if start && (r == '\t' || r == '\r') {
+			b.WriteByte('\'')
+			start = false
+		}
+		b.WriteString(escapeInvisible(s[i:i+size], false))
+		if r == ';' || r == '\t' {
+			start = true
+		}
+		i += size
 	}
-	return s
+	return b.String()
+}
+
+// EscapeTerminal is s with every invisible character but line breaks and
+// tabs written as an escape, for messages that are whole lines of text
+// (errors on stderr) rather than rendered verdicts.
+func EscapeTerminal(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(s, "\n\t")
+		if i < 0 {
+			b.WriteString(escapeInvisible(s, false))
+			return b.String()
+		}
+		b.WriteString(escapeInvisible(s[:i], false))
+		b.WriteByte(s[i])
+		s = s[i+1:]
+	}
 }

@@ -56,6 +56,11 @@ var hostileNames = []string{
 	"1. list",
 	"---",
 	"@",
+	"payments/" + strings.Repeat("`", 80) + " [click](https://evil.example) @acme/admins ![i](https://evil.example/x.png)",
+	strings.Repeat("`", 15) + "@acme" + strings.Repeat("`", 16),
+	"src/a\u3164.go",
+	"hidden\U000E0100data\ufe0f",
+	strings.Repeat("@acme/admins [x](https://evil.example) ", 40),
 }
 
 // hostileResult evaluates a pull request whose every file name, label,
@@ -90,6 +95,8 @@ func hostileResult(name string) Result {
 	return Evaluate(cfg, pr)
 }
 
+var ownIcons = strings.NewReplacer("🛡️", "", "⏭️", "", "⚠️", "")
+
 var gfm = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
 // mention matches what GitHub turns into a user or team mention: an at sign
@@ -103,7 +110,8 @@ var mention = regexp.MustCompile(`[@＠﹫][A-Za-z0-9]`)
 // control or bidirectional character.
 func checkMarkdownInert(t *testing.T, md string, gates int) {
 	t.Helper()
-	for _, r := range md {
+	// tiergate's own icons carry a variation selector; values may not.
+	for _, r := range ownIcons.Replace(md) {
 		if r != '\n' && invisible(r) {
 			t.Errorf("raw invisible character %U in Markdown:\n%s", r, md)
 			return
@@ -111,6 +119,11 @@ func checkMarkdownInert(t *testing.T, md string, gates int) {
 	}
 	if !utf8.ValidString(md) {
 		t.Errorf("Markdown is not valid UTF-8:\n%q", md)
+	}
+	// GitHub's renderer (cmark-gfm) never closes a code span opened by more
+	// than 80 backticks, which goldmark would: bound every run instead.
+	if strings.Contains(md, strings.Repeat("`", maxFence+1)) {
+		t.Errorf("a run of more than %d backticks in Markdown:\n%s", maxFence, md)
 	}
 	src := []byte(md)
 	doc := gfm.Parser().Parse(text.NewReader(src))
@@ -207,7 +220,7 @@ func TestRenderHostileNamesInert(t *testing.T) {
 }
 
 // TestCodeSpanRoundTrip checks that a value comes out of GFM exactly as
-// escapeInvisible shows it: escaping hides nothing and adds nothing.
+// spanText shows it: escaping hides nothing and adds nothing.
 func TestCodeSpanRoundTrip(t *testing.T) {
 	for _, name := range hostileNames {
 		for _, inTable := range []bool{false, true} {
@@ -228,7 +241,7 @@ func TestCodeSpanRoundTrip(t *testing.T) {
 				}
 				return ast.WalkContinue, nil
 			})
-			want := escapeInvisible(name, false)
+			want := spanText(name)
 			if name == "" {
 				continue
 			}
@@ -270,6 +283,8 @@ func TestTextEscapes(t *testing.T) {
 		{"bad\xff", `bad\xff`},
 		{"\u0085", `\x85`},
 		{"ünïcode ok", "ünïcode ok"},
+		{"a\u3164.go", `a\u3164.go`},
+		{"x\ufe0f\u2800", `x\ufe0f\u2800`},
 	}
 	for _, tt := range tests {
 		if got := textOf(msgf("%s", filePath(tt.in))); got != tt.want {
@@ -285,8 +300,12 @@ func TestCSVCell(t *testing.T) {
 		{"+1", "'+1"},
 		{"-1+2", "'-1+2"},
 		{"@SUM(A1)", "'@SUM(A1)"},
-		{"  =1", "'  =1"},
-		{"\t=1", `'\t=1`},
+		{"  =1", "  '=1"},
+		{"\u00a0=1", "\u00a0'=1"},
+		{"\u3000@x", "\u3000'@x"},
+		{"\t=1", `'\t'=1`},
+		{"src/a;=1+1;-2+3+cmd|' /C calc'!A0.go", "src/a;'=1+1;'-2+3+cmd|' /C calc'!A0.go"},
+		{"a; =b", "a; '=b"},
 		{"\r=1", `'\r=1`},
 		{"＝1", "'＝1"},
 		{"a=b", "a=b"},
@@ -307,5 +326,13 @@ func TestCSVCell(t *testing.T) {
 		if err != nil || len(rec) != 1 || rec[0][0] != got {
 			t.Errorf("CSVCell(%q) = %q does not round-trip through encoding/csv: %q, %v", tt.in, got, rec, err)
 		}
+	}
+}
+
+func TestMarkdownValueCut(t *testing.T) {
+	long := strings.Repeat("a", 1000)
+	got := markdownOf(msgf("%s", filePath(long)), false)
+	if !strings.HasSuffix(got, "…(1,000 bytes)") || strings.Count(got, "a") != maxMarkdownValue {
+		t.Errorf("markdownOf(1,000 bytes) = %q, want %d characters and the length", got, maxMarkdownValue)
 	}
 }

@@ -153,7 +153,7 @@ func (g *globProg) ambiguity() string {
 		case op.kind == opStar && op.pair && (g.sosAt[i]&1 != 0 || (!op.dsEnd && op.dsNext < 0)):
 			return `"**" must be a whole path segment, as in "a/**/b"; write "*" to match within a segment`
 		case op.kind == opClass && g.classes[op.class].match('/'):
-			return fmt.Sprintf("character class %s can match \"/\"; add / to a negated class, as in [!a/]", p[i:op.next])
+			return fmt.Sprintf("character class %s can match \"/\"; add / to a negated class, as in [!a/]", quote(p[i:op.next]))
 		case op.kind == opOpen:
 			for k, a := range op.alts {
 				end := op.next // the closing brace

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -201,6 +202,11 @@ func truncateOutput(s string) string {
 	}
 	const note = "\n\n…(truncated: the full report is longer than GitHub allows)"
 	cut := maxOutputBytes - len(note)
+	// Cut at a line's end: a cut inside a line could leave a code span
+	// open and make the rest of a hostile value live Markdown.
+	if nl := strings.LastIndexByte(s[:cut], '\n'); nl >= 0 {
+		return s[:nl] + note
+	}
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -250,5 +251,21 @@ func TestOneLine(t *testing.T) {
 		if got := oneLine(tt.in); got != tt.want {
 			t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestStderrEscaped: text quoted in messages on stderr (here a guessed base
+// whose name holds a bidirectional override and an escape sequence) reaches
+// the terminal escaped.
+func TestStderrEscaped(t *testing.T) {
+	var b strings.Builder
+	w := terminalWriter{w: &b}
+	fmt.Fprintf(w, "tiergate: comparing against %s (guessed)\n\tnext\n", "origin/ma\u202eni\x1b[2J")
+	if want := "tiergate: comparing against origin/ma\\u202eni\\x1b[2J (guessed)\n\tnext\n"; b.String() != want {
+		t.Errorf("stderr = %q, want %q", b.String(), want)
+	}
+	got := tiergate(t, "validate", "no/such/file\x1b[2J.yml")
+	if strings.ContainsRune(got.stderr, 0x1b) || !strings.Contains(got.stderr, `\x1b[2J`) {
+		t.Errorf("validate stderr = %q, want the argument escaped", got.stderr)
 	}
 }

@@ -44,6 +44,11 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		return 2
 	}
 	var err error
+	// serve logs JSON to stderr, which has its own escaping; every other
+	// command writes lines for a person.
+	if args[0] != "serve" {
+		stderr = terminalWriter{w: stderr}
+	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
