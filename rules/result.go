@@ -55,6 +55,7 @@ const (
 	GateDocs            = "docs"
 	GateApprovals       = "approvals"
 	GateMaxChangedLines = "max_changed_lines"
+	GateChecks          = "checks"
 	GateCriticalPrefix  = "critical_paths/"
 	// OverrideAll is the override key that covers every gate.
 	OverrideAll = "all"
