@@ -99,6 +99,38 @@ func TestVerdictSchemaRejects(t *testing.T) {
 			t.Errorf("%s: the schema accepted %s", name, bad)
 		}
 	}
+	// The checks figure holds its shape too.
+	pending, err := JSON(renderCases()["pending_platform"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checksFigure := func(m map[string]any) map[string]any {
+		for _, g := range m["gates"].([]any) {
+			if g.(map[string]any)["name"] == GateChecks {
+				return g.(map[string]any)["checks"].(map[string]any)
+			}
+		}
+		t.Fatal("no checks gate")
+		return nil
+	}
+	for name, mutate := range map[string]func(m map[string]any){
+		"unknown conclusion": func(m map[string]any) { m["conclusion"] = "waiting" },
+		"match of a kind": func(m map[string]any) {
+			checksFigure(m)["required"].([]any)[0].(map[string]any)["matches"].([]any)[0].(map[string]any)["kind"] = "app"
+		},
+		"no deadline key": func(m map[string]any) { delete(checksFigure(m), "deadline") },
+		"timeout in text": func(m map[string]any) { checksFigure(m)["timeout_seconds"] = "2h" },
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(pending, &m); err != nil {
+			t.Fatal(err)
+		}
+		mutate(m)
+		bad, _ := json.Marshal(m)
+		if err := validateVerdict(t, s, bad); err == nil {
+			t.Errorf("%s: the schema accepted %s", name, bad)
+		}
+	}
 	if err := validateVerdict(t, s, []byte(`{"schema_version": 1, "error": {"kind": "git"}}`)); err == nil {
 		t.Error("the schema accepted an error object without a message")
 	}
