@@ -55,6 +55,7 @@ var operations = []string{
 	"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
 	"GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
 	"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+	"GET /repos/{owner}/{repo}/commits/{ref}/status",
 }
 
 func main() {
