@@ -17,10 +17,10 @@ type checkRunBody struct {
 	Name       *string    `json:"name"`
 	HeadSHA    *string    `json:"head_sha"`
 	StartedAt  *time.Time `json:"started_at"`
-	DetailsURL *string `json:"details_url"`
-	ExternalID *string `json:"external_id"`
-	Status     *string `json:"status"`
-	Conclusion *string `json:"conclusion"`
+	DetailsURL *string    `json:"details_url"`
+	ExternalID *string    `json:"external_id"`
+	Status     *string    `json:"status"`
+	Conclusion *string    `json:"conclusion"`
 	Output     *struct {
 		Title   *string `json:"title"`
 		Summary *string `json:"summary"`
