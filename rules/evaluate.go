@@ -59,7 +59,7 @@ func Evaluate(cfg *Config, pr PullRequest) Result {
 		used = append(used, UsedLabel{Name: o.Label, AppliedBy: o.By, Override: o.Gate})
 	}
 	res.Labels = used
-	res.Conclusion = conclude(cfg.Mode, res.Gates)
+	res.Conclusion = Conclude(cfg.Mode, res.Gates)
 	return res
 }
 
@@ -144,10 +144,11 @@ func ConfigFailure(err error) Result {
 	return res
 }
 
-// conclude: a failing gate concludes at once, so the author learns now
-// rather than after CI; otherwise a pending gate keeps the verdict open.
-// Report mode never blocks, so there both conclude neutral.
-func conclude(mode Mode, gates []Gate) Conclusion {
+// Conclude is the verdict of gates in mode: a failing gate concludes at
+// once, so the author learns now rather than after CI; otherwise a pending
+// gate keeps the verdict open. Report mode never blocks, so there both
+// conclude neutral. The App uses it for a merge queue commit's checks.
+func Conclude(mode Mode, gates []Gate) Conclusion {
 	pending := false
 	for _, g := range gates {
 		switch g.Status {

@@ -248,3 +248,53 @@ func TestAPICallBudgetChecks(t *testing.T) {
 		t.Logf("%s: %d counted + %d not modified (304)", st.name, len(counted), len(notModified))
 	}
 }
+
+// TestMergeGroupRequiresTheTiersChecks: the merge queue's commit needs the
+// checks the pull request's tier requires, run on that commit.
+func TestMergeGroupRequiresTheTiersChecks(t *testing.T) {
+	f, t0 := ciFixture(t)
+	f.actionsRun("build", "completed", "success")
+	f.actionsRun("security/scan", "completed", "success")
+	if at := f.evaluateCI(t); !at.IsZero() {
+		t.Fatalf("the pull request waits (revisit at %v), want it green", at)
+	}
+	const group = "3333333333333333333333333333333333333333"
+	groupRun := func(name, status, conclusion string) int64 {
+		return f.fake.AddCheckRun(evOwner, evRepo, githubtest.CheckRun{AppID: actionsID, AppSlug: actionsSlug, Name: name, HeadSHA: group,
+			Status: status, Conclusion: conclusion})
+	}
+	complete := func() (githubtest.CheckRun, time.Time) {
+		t.Helper()
+		err := f.ev.CompleteMergeGroup(context.Background(), evInst, evOwner, evRepo, group, 1, nil)
+		var r *queue.Revisit
+		var at time.Time
+		switch {
+		case errors.As(err, &r):
+			at = r.At
+		case err != nil:
+			t.Fatalf("CompleteMergeGroup = %v", err)
+		}
+		var last githubtest.CheckRun
+		for _, cr := range f.fake.CheckRuns(evOwner, evRepo) {
+			if cr.HeadSHA == group && cr.AppID == f.fake.AppID {
+				last = cr
+			}
+		}
+		return last, at
+	}
+
+	build := groupRun("build", "in_progress", "")
+	groupRun("security/scan", "completed", "success")
+	run, at := complete()
+	if run.Status != "in_progress" || !strings.HasPrefix(run.Title, "Merge group: #1 waits") || !at.Equal(t0.Add(30*time.Minute+revisitSlack)) {
+		t.Errorf("merge group check = %s %q, revisit %v; want in progress, waiting, revisit at the deadline", run.Status, run.Title, at)
+	}
+	f.fake.UpdateCheckRun(evOwner, evRepo, build, func(cr *githubtest.CheckRun) { cr.Status, cr.Conclusion = "completed", "failure" })
+	if run, at = complete(); run.Conclusion != "failure" || !at.IsZero() || !strings.Contains(run.Summary, "`build`") {
+		t.Errorf("merge group check = %s %q, revisit %v; want failure naming the build, no revisit\n%s", run.Conclusion, run.Title, at, run.Summary)
+	}
+	groupRun("build", "completed", "success") // re-run
+	if run, at = complete(); run.Conclusion != "success" || run.Title != "Merge group: #1 passes" || !at.IsZero() {
+		t.Errorf("merge group check = %s %q, revisit %v; want success", run.Conclusion, run.Title, at)
+	}
+}
