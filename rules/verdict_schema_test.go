@@ -49,6 +49,15 @@ func verdictsUnderTest() map[string]Result {
 	renamed := basePR()
 	renamed.Files = []ChangedFile{{Path: "build.sh", PreviousPath: "payments/build.sh", Status: FileRenamed}}
 	out["renamed_out"] = Evaluate(exampleConfig(), renamed)
+	// Required checks: pending in report mode, and failed checks
+	// overridden while another still runs.
+	report := checksConfig()
+	report.Mode = ModeReport
+	out["checks_report_pending"] = Evaluate(report, platformPR(checkRun("build", "github-actions", CheckQueued, "", t0)))
+	overridden := platformPR(checkRun("build", "github-actions", CheckCompleted, CheckFailure, t0),
+		commitStatus("security/scan", "ci-bot", "pending", t0))
+	overridden.Labels = append(overridden.Labels, labels("tiergate/override@carol")...)
+	out["checks_overridden_pending"] = Evaluate(checksConfig(), overridden)
 	return out
 }
 
