@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"slices"
 	"strings"
 	"time"
 )
@@ -241,100 +240,6 @@ func satisfies(c CheckConclusion, skipped SkippedPolicy) bool {
 		return skipped == SkippedPass
 	}
 	return false
-}
-
-// outcomesMessage names each outcome with its state and source, e.g.
-// "build (success, check run by github-actions), e2e (never reported ...)".
-func outcomesMessage(os []CheckOutcome, fig *CheckFigures) Message {
-	var m Message
-	for i, o := range os {
-		if i > 0 {
-			m = m.append(msgf(", "))
-		}
-		m = m.append(msgf("%q (%s)", o.Name, outcomeDetail(o, fig, false)))
-	}
-	return m
-}
-
-// outcomeDetail says what decided one required check, naming the source
-// of each match so a reader sees who satisfied it; with links, each match
-// is followed by a link to its details.
-func outcomeDetail(o CheckOutcome, fig *CheckFigures, links bool) Message {
-	switch {
-	case o.State == CheckNotChecked:
-		return requirementSource(o.CheckRequirement)
-	case len(o.Matches) == 0 && o.State == CheckTimedOut:
-		return msgf("never reported within %s", words(FormatDuration(fig.Timeout))).append(boundTo(o.CheckRequirement))
-	case len(o.Matches) == 0:
-		return msgf("not reported yet").append(boundTo(o.CheckRequirement))
-	}
-	var m Message
-	for i, c := range o.Matches {
-		if i > 0 {
-			m = m.append(msgf("; "))
-		}
-		if o.IsGlob() {
-			m = m.append(msgf("%q: ", c.Name))
-		}
-		m = m.append(matchState(c, o.State == CheckTimedOut, fig)).append(msgf(", %s", matchSource(c)))
-		if links && c.URL != "" {
-			m = m.append(msgf(" · %s", linkTo(c.URL)))
-		}
-	}
-	return m
-}
-
-// matchState is one check's state in words.
-func matchState(c CheckResult, timedOut bool, fig *CheckFigures) Message {
-	switch {
-	case c.Status == CheckCompleted:
-		return githubWord(string(c.Conclusion))
-	case timedOut:
-		return msgf("%s, not completed within %s", githubWord(string(c.Status)), words(FormatDuration(fig.Timeout)))
-	}
-	return githubWord(string(c.Status))
-}
-
-// githubStates are the statuses and conclusions GitHub documents for check
-// runs and commit statuses.
-var githubStates = []string{"queued", "in_progress", "pending", "waiting", "requested", "completed", "success", "failure", "neutral",
-	"cancelled", "skipped", "timed_out", "action_required", "stale", "startup_failure", "error"}
-
-// githubWord shows a status or conclusion GitHub documents as words
-// ("in progress"); anything else came from somewhere else and stays a
-// value, escaped like any other.
-func githubWord(s string) Message {
-	if slices.Contains(githubStates, s) {
-		return msgf("%s", words(strings.ReplaceAll(s, "_", " ")))
-	}
-	return msgf("%q", s)
-}
-
-// matchSource names who reported a check.
-func matchSource(c CheckResult) Message {
-	if c.Kind == CommitStatus {
-		return msgf("status by %s", loginName(c.Source))
-	}
-	return msgf("check run by %s", c.Source)
-}
-
-// requirementSource names the source a requirement is bound to.
-func requirementSource(r CheckRequirement) Message {
-	switch {
-	case r.App != "":
-		return msgf("a check run by %s", r.App)
-	case r.StatusCreator != "":
-		return msgf("a status by %s", loginName(r.StatusCreator))
-	}
-	return msgf("any check run or status")
-}
-
-// boundTo says which source a bound requirement waits for.
-func boundTo(r CheckRequirement) Message {
-	if r.App == "" && r.StatusCreator == "" {
-		return Message{}
-	}
-	return msgf("; needs %s", requirementSource(r))
 }
 
 // ChecksDeadline returns when a pending verdict must be looked at again
