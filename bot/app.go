@@ -9,6 +9,7 @@ var AppPermissions = map[string]string{
 	"issues":        "write",
 	"metadata":      "read",
 	"members":       "read",
+	"statuses":      "read",
 }
 
 // AppEvents are the webhook events tiergate subscribes to. The App manifest
@@ -21,4 +22,5 @@ var AppEvents = []string{
 	"pull_request",
 	"pull_request_review",
 	"push",
+	"status",
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -80,7 +81,13 @@ func (d *dispatcher) commit(ctx context.Context, j queue.Job) error {
 		return fmt.Errorf("list pull requests with head %s in %s/%s: %w", j.HeadSHA, j.Owner, j.Repo, err)
 	}
 	if len(jobs) == 0 {
-		zerolog.Ctx(ctx).Info().Msg("no open pull request has this head commit; nothing to re-run")
+		// Common for CI on branches without a pull request: not worth a
+		// line at info unless someone asked for a re-run.
+		ev := zerolog.Ctx(ctx).Debug()
+		if strings.HasSuffix(j.Event, ".rerequested") {
+			ev = zerolog.Ctx(ctx).Info()
+		}
+		ev.Msg("no open pull request has this head commit; nothing to re-evaluate")
 	}
 	_, err = d.submitListed(ctx, jobs, j, d.fanOutLimit)
 	return err

@@ -31,6 +31,13 @@ func with(base map[string]any, extra map[string]any) map[string]any {
 	return m
 }
 
+// statusBody is a status event as GitHub documents it (there is no example
+// payload to copy): ci-bot's build succeeded on the pull request's head.
+var statusBody = []byte(`{"id":1,"sha":"` + headSHA + `","name":"Codertocat/Hello-World","target_url":"https://ci.example/1",
+	"context":"ci/build","description":"","state":"success","commit":{"sha":"` + headSHA + `"},"branches":[{"name":"changes"}],
+	"created_at":"2024-05-01T12:00:00Z","updated_at":"2024-05-01T12:00:00Z","sender":{"login":"ci-bot"},
+	"repository":{"name":"Hello-World","owner":{"login":"Codertocat"}},"installation":{"id":1}}`)
+
 func TestWebhookRouting(t *testing.T) {
 	mergeGroup := []byte(`{"action":"checks_requested","merge_group":{"head_sha":"abc123","head_ref":"refs/heads/gh-readonly-queue/main/pr-2-abc"},
 		"repository":{"name":"Hello-World","owner":{"login":"Codertocat"}},"installation":{"id":7}}`)
@@ -93,7 +100,35 @@ func TestWebhookRouting(t *testing.T) {
 				HeadSHA: "d6fde92930d4715a2b49857d24b940956b26d2d3", DeliveryID: "d-1", Event: "check_run.rerequested"}}},
 		{name: "check_run of another name ignored", event: "check_run", file: "rerequested.payload.json",
 			edits: with(checkRunFix, map[string]any{"check_run.app.id": testAppID}), wantStatus: http.StatusOK},
-		{name: "check_run completed ignored", event: "check_run", file: "completed.payload.json", wantStatus: http.StatusOK},
+		{name: "another App's check run completed re-evaluates its pull requests", event: "check_run", file: "completed.payload.json",
+			edits: map[string]any{"installation": map[string]any{"id": 1}}, wantStatus: http.StatusAccepted,
+			wantJobs: []queue.Job{job("check_run.completed", headSHA)}},
+		{name: "another App's check run created re-evaluates too (a re-run)", event: "check_run", file: "created.payload.json",
+			edits: map[string]any{"installation": map[string]any{"id": 1}}, wantStatus: http.StatusAccepted,
+			wantJobs: []queue.Job{job("check_run.created", headSHA)}},
+		{name: "tiergate's own check run completed ignored", event: "check_run", file: "completed.payload.json",
+			edits: map[string]any{"installation": map[string]any{"id": 1}, "check_run.app.id": testAppID}, wantStatus: http.StatusOK},
+		{name: "check run on a fork's commit looks the commit up", event: "check_run", file: "completed.payload.json",
+			edits:      map[string]any{"installation": map[string]any{"id": 1}, "check_run.pull_requests": []any{}},
+			ev:         &fakeEvaluator{forCommit: map[string][]queue.Job{headSHA: {{Owner: "Codertocat", Repo: "Hello-World", Number: 7, HeadSHA: headSHA}}}},
+			wantStatus: http.StatusAccepted,
+			wantJobs: []queue.Job{{InstallationID: 1, Owner: "Codertocat", Repo: "Hello-World", Number: 7, HeadSHA: headSHA,
+				DeliveryID: "d-1", Event: "check_run.completed"}}},
+		{name: "check run on a merge queue commit completes the merge group", event: "check_run", file: "completed.payload.json",
+			edits: map[string]any{"installation": map[string]any{"id": 1}, "check_run.pull_requests": []any{},
+				"check_run.check_suite.head_branch": "gh-readonly-queue/master/pr-2-" + headSHA},
+			wantStatus: http.StatusAccepted, wantMergeGroups: []string{"1 Codertocat/Hello-World@" + headSHA + " #2"}},
+		{name: "check_run requested_action ignored", event: "check_run", file: "requested_action.payload.json", wantStatus: http.StatusOK},
+		{name: "another App's check suite completed re-evaluates", event: "check_suite", file: "completed.payload.json",
+			edits: map[string]any{"installation": map[string]any{"id": 1}}, wantStatus: http.StatusAccepted,
+			wantJobs: []queue.Job{job("check_suite.completed", headSHA)}},
+		{name: "tiergate's own check suite completed ignored", event: "check_suite", file: "completed.payload.json",
+			edits: map[string]any{"installation": map[string]any{"id": 1}, "check_suite.app.id": testAppID}, wantStatus: http.StatusOK},
+		{name: "status re-evaluates the pull requests of its commit", event: "status", body: statusBody,
+			ev:         &fakeEvaluator{forCommit: map[string][]queue.Job{headSHA: {{Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: headSHA}}}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("status.changed", headSHA)}},
+		{name: "status without a commit", event: "status", body: []byte(`{"state":"success","repository":{"name":"Hello-World","owner":{"login":"Codertocat"}},"installation":{"id":1}}`),
+			wantStatus: http.StatusBadRequest},
 		{name: "push changing repo config", event: "push", file: "with-new-branch.payload.json",
 			edits: map[string]any{"commits": []any{map[string]any{"id": "1", "added": []any{}, "removed": []any{}, "modified": []any{"README.md", ".github/tiergate.yml"}}}},
 			ev: &fakeEvaluator{openPRs: map[string][]queue.Job{"Codertocat/Hello-World": {

@@ -306,3 +306,26 @@ func TestReadmeKubernetesShapes(t *testing.T) {
 		t.Errorf("found %d kustomize directories, want the base and its overlays", len(dirs)+len(more))
 	}
 }
+
+// TestReadmeChecksExample holds the worked example of required CI checks to
+// a config tiergate accepts.
+func TestReadmeChecksExample(t *testing.T) {
+	section := readmeSection(t, "### Required CI checks")
+	start := strings.Index(section, "```yaml\n# .github/tiergate.yml\n")
+	if start < 0 {
+		t.Fatal("README's required checks section has no tiergate.yml example")
+	}
+	block := section[start+len("```yaml\n"):]
+	block = block[:strings.Index(block, "```")]
+	f, err := rules.Parse(".github/tiergate.yml", []byte(block))
+	if err != nil {
+		t.Fatalf("README's checks example does not parse: %v", err)
+	}
+	cfg, err := rules.Resolve(nil, f)
+	if err != nil {
+		t.Fatalf("README's checks example does not resolve: %v", err)
+	}
+	if got := len(cfg.Tiers[rules.TierPlatform].Checks); got != 2 || len(cfg.CriticalPaths) != 1 || len(cfg.CriticalPaths[0].Checks) != 1 {
+		t.Errorf("README's checks example = %d platform checks, critical paths %+v; want 2 and payments with its suite", got, cfg.CriticalPaths)
+	}
+}

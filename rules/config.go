@@ -9,6 +9,7 @@ type Config struct {
 	Paths         Paths
 	CriticalPaths []CriticalPath
 	Approvals     ApprovalPolicy
+	Checks        ChecksPolicy
 	Overrides     OverridePolicy
 	Mode          Mode
 	RepoOverrides RepoOverrides
@@ -27,6 +28,8 @@ type TierRules struct {
 	Docs            bool
 	Approvals       int
 	MaxChangedLines int // 0: no limit
+	// Checks are the CI checks the tier requires on the head commit.
+	Checks []CheckRequirement
 }
 
 // Paths classifies changed files.
@@ -43,6 +46,9 @@ type CriticalPath struct {
 	MinTier   Tier // TierNone: does not raise the tier
 	Approvals int
 	Teams     []string // org team slugs; one approval from a member is required
+	// Checks are CI checks required, on top of the tier's, when the path
+	// is touched.
+	Checks []CheckRequirement
 }
 
 // ApprovalPolicy says which approvals count.
@@ -59,7 +65,8 @@ type ApprovalPolicy struct {
 // OverridePolicy says which labels override which gates and who may apply them.
 type OverridePolicy struct {
 	// Labels maps a gate name ("tests", "docs", "approvals",
-	// "max_changed_lines", or "all" for every gate) to its override label.
+	// "max_changed_lines", "checks", or "all" for every gate) to its
+	// override label.
 	Labels        map[string]string
 	MinPermission Permission
 	AllowAuthor   bool

@@ -176,6 +176,17 @@ func (d *decoder) leaf(n *yaml.Node, path string, k key) (any, bool) {
 			}
 			return RepoOverridesAny
 		})
+	case kindChecks:
+		return d.checks(n, path)
+	case kindDuration:
+		return d.duration(n, path)
+	case kindSkipped:
+		return d.enum(n, path, skippedNames, func(s string) any {
+			if s == "pass" {
+				return SkippedPass
+			}
+			return SkippedFail
+		})
 	}
 	d.fail(n, "report this as a tiergate bug", "%s: no decoder for this key", path)
 	return nil, false

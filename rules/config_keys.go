@@ -17,6 +17,9 @@ const (
 	kindPermission                // Permission
 	kindMode                      // Mode
 	kindRepoOverrides             // RepoOverrides
+	kindChecks                    // []CheckRequirement
+	kindDuration                  // time.Duration
+	kindSkipped                   // SkippedPolicy
 )
 
 // strictness says which way a key tightens, for repo_overrides: tighten_only.
@@ -31,6 +34,8 @@ const (
 	subsetStricter                     // paths.tests, paths.docs: may only shrink
 	botsStricter                       // overrides.allow_bots: may only shrink (logins, any case)
 	teamsStricter                      // teams: may be set only where the org had none
+	checksStricter                     // required checks: may only grow
+	shorterStricter                    // checks.timeout: a shorter wait
 	notLayered                         // version, repo_overrides, name: never merged as values
 )
 
@@ -59,11 +64,16 @@ var configKeys = []key{
 		{name: "min_tier", kind: kindTier, strict: higherStricter},
 		{name: "approvals", kind: kindCount, strict: higherStricter},
 		{name: "teams", kind: kindStrings, strict: teamsStricter},
+		{name: "checks", kind: kindChecks, strict: checksStricter},
 	}},
 	{name: "approvals", kind: kindMapping, keys: []key{
 		{name: "fresh_only", kind: kindBool, strict: higherStricter},
 		{name: "keep_on_same_diff", kind: kindBool, strict: lowerStricter},
 		{name: "min_permission", kind: kindPermission, strict: higherStricter},
+	}},
+	{name: "checks", kind: kindMapping, keys: []key{
+		{name: "timeout", kind: kindDuration, strict: shorterStricter},
+		{name: "skipped", kind: kindSkipped, strict: higherStricter},
 	}},
 	{name: "overrides", kind: kindMapping, keys: []key{
 		{name: "labels", kind: kindMapping, keys: []key{
@@ -71,6 +81,7 @@ var configKeys = []key{
 			{name: GateDocs, kind: kindLabel},
 			{name: GateApprovals, kind: kindLabel},
 			{name: GateMaxChangedLines, kind: kindLabel},
+			{name: GateChecks, kind: kindLabel},
 			{name: OverrideAll, kind: kindLabel},
 		}},
 		{name: "min_permission", kind: kindPermission, strict: higherStricter},
@@ -91,6 +102,7 @@ func tierKeys() []key {
 				{name: "docs", kind: kindBool, strict: higherStricter},
 				{name: "approvals", kind: kindCount, strict: higherStricter},
 				{name: "max_changed_lines", kind: kindCount, strict: limitStricter},
+				{name: "checks", kind: kindChecks, strict: checksStricter},
 			}},
 		}})
 	}

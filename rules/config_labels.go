@@ -9,7 +9,7 @@ import (
 )
 
 // overrideGates are the keys of overrides.labels, in table order.
-var overrideGates = []string{GateTests, GateDocs, GateApprovals, GateMaxChangedLines, OverrideAll}
+var overrideGates = []string{GateTests, GateDocs, GateApprovals, GateMaxChangedLines, GateChecks, OverrideAll}
 
 // labelUse is one label a config sets: an entry of a tier's labels, or an
 // override label, and where it was set.

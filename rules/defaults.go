@@ -11,13 +11,13 @@ default_tier: feature
 tiers:
   experiment:
     labels: ["tier/experiment"]
-    require: {tests: false, docs: false, approvals: 0, max_changed_lines: 0}
+    require: {tests: false, docs: false, approvals: 0, max_changed_lines: 0, checks: []}
   feature:
     labels: ["tier/feature"]
-    require: {tests: true, docs: false, approvals: 1, max_changed_lines: 0}
+    require: {tests: true, docs: false, approvals: 1, max_changed_lines: 0, checks: []}
   platform:
     labels: ["tier/platform"]
-    require: {tests: true, docs: true, approvals: 2, max_changed_lines: 800}
+    require: {tests: true, docs: true, approvals: 2, max_changed_lines: 800, checks: []}
 paths:
   source: ["**/*.go", "**/*.ts", "**/*.py"]
   tests: ["**/*_test.go", "**/*.test.ts", "tests/**", "**/test_*.py"]
@@ -26,12 +26,16 @@ approvals:
   fresh_only: true
   keep_on_same_diff: true
   min_permission: write
+checks:
+  timeout: 2h
+  skipped: fail
 overrides:
   labels:
     tests: "tiergate/skip-tests"
     docs: "tiergate/skip-docs"
     approvals: "tiergate/skip-approvals"
     max_changed_lines: ""
+    checks: ""
     all: "tiergate/override"
   min_permission: maintain
   allow_author: false

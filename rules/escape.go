@@ -20,6 +20,10 @@ import (
 //     fence is longer than any run of backticks inside; control and
 //     invisible characters are escaped as for text; in a table cell '|' is
 //     written '\|', which GFM tables unescape before reading the span.
+//   - Markdown links: a URL from a check (a status's target_url) becomes a
+//     link labelled "details" only if it is an http(s) URL, with every
+//     character outside a small safe set percent-encoded (markdownLink);
+//     anything else is a code span.
 //   - CSV: CSVCell neutralises a cell a spreadsheet would run as a formula.
 
 // escapeInvisible writes s with every character that would be invisible,
@@ -174,6 +178,12 @@ func markdownOf(m Message, inTable bool) string {
 		if p.kind == valWords {
 			b.WriteString(mdWords(p.text, inTable))
 			continue
+		}
+		if p.kind == valURL {
+			if link, ok := markdownLink(p.text); ok {
+				b.WriteString(link)
+				continue
+			}
 		}
 		b.WriteString(markdownValue(p.text, inTable))
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -92,6 +93,15 @@ func hostileResult(name string) Result {
 		{User: name + "[bot]", State: ReviewApproved, CommitID: head},
 	}
 	pr.Permissions[name+"y"] = PermissionWrite
+	// Required checks named after it, bound to sources named after it,
+	// reported with that name as their conclusion and link.
+	cfg.CriticalPaths[0].Checks = []CheckRequirement{{Name: name}, {Name: "build", App: name}, {Name: "ci", StatusCreator: name}, {Name: "e2e-" + name}}
+	pr.FirstSeen, pr.Now = t0, t0.Add(time.Minute)
+	pr.Checks = []CheckResult{
+		{Kind: CheckRun, Name: name, Source: name, Status: CheckCompleted, Conclusion: CheckConclusion(name), URL: "https://ci.example/" + name},
+		{Kind: CheckRun, Name: "build", Source: name, Status: CheckStatus(name), URL: name},
+		{Kind: CommitStatus, Name: "ci", Source: name, Status: CheckCompleted, Conclusion: CheckFailure, URL: "javascript:alert(1)//" + name},
+	}
 	return Evaluate(cfg, pr)
 }
 
@@ -108,7 +118,7 @@ var mention = regexp.MustCompile(`[@＠﹫][A-Za-z0-9]`)
 // raw HTML, a heading other than the title, a table other than the gate
 // table (with exactly one body row per gate), a mention in plain text, or a raw
 // control or bidirectional character.
-func checkMarkdownInert(t *testing.T, md string, gates int) {
+func checkMarkdownInert(t *testing.T, md string, gates, requiredChecks int) {
 	t.Helper()
 	// tiergate's own icons carry a variation selector; values may not.
 	for _, r := range ownIcons.Replace(md) {
@@ -132,6 +142,9 @@ func checkMarkdownInert(t *testing.T, md string, gates int) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
+		if l, ok := n.(*ast.Link); ok && safeDetailsLink(l, src) {
+			return ast.WalkSkipChildren, nil
+		}
 		switch n.Kind() {
 		case ast.KindLink, ast.KindImage, ast.KindAutoLink, ast.KindRawHTML, ast.KindHTMLBlock, ast.KindCodeBlock, ast.KindFencedCodeBlock, ast.KindBlockquote:
 			return ast.WalkStop, fmt.Errorf("%s node in Markdown", n.Kind())
@@ -141,8 +154,9 @@ func checkMarkdownInert(t *testing.T, md string, gates int) {
 			tables++
 		case extast.KindTableRow:
 			rows++
-			if n.ChildCount() != 3 {
-				return ast.WalkStop, fmt.Errorf("table row with %d cells, want 3", n.ChildCount())
+			// The gate table has 3 columns, the required checks table 4.
+			if want := 2 + tables; n.ChildCount() != want {
+				return ast.WalkStop, fmt.Errorf("table row with %d cells, want %d", n.ChildCount(), want)
 			}
 		case ast.KindCodeSpan:
 			return ast.WalkSkipChildren, nil
@@ -156,9 +170,39 @@ func checkMarkdownInert(t *testing.T, md string, gates int) {
 	if err != nil {
 		t.Errorf("%v:\n%s", err, md)
 	}
-	if headings != 1 || tables != 1 || rows != gates {
-		t.Errorf("Markdown has %d headings, %d tables and %d table rows, want 1, 1 and %d:\n%s", headings, tables, rows, gates, md)
+	wantTables := 1
+	if requiredChecks > 0 {
+		wantTables = 2
 	}
+	if headings != 1 || tables != wantTables || rows != gates+requiredChecks {
+		t.Errorf("Markdown has %d headings, %d tables and %d table rows, want 1, %d and %d:\n%s", headings, tables, rows, wantTables, gates+requiredChecks, md)
+	}
+}
+
+// safeDetailsLink says l is a link tiergate writes for a check: labelled
+// "details", to an http(s) URL holding no character that markdownLink
+// encodes.
+func safeDetailsLink(l *ast.Link, src []byte) bool {
+	dest := string(l.Destination)
+	if !strings.HasPrefix(dest, "https://") && !strings.HasPrefix(dest, "http://") {
+		return false
+	}
+	for i := 0; i < len(dest); i++ {
+		c := dest[i]
+		alnum := ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
+		if !alnum && !strings.ContainsRune("-._~:/?#@!$&+,;=%", rune(c)) {
+			return false
+		}
+	}
+	return l.ChildCount() == 1 && string(l.FirstChild().(*ast.Text).Segment.Value(src)) == "details"
+}
+
+// requiredChecksOf counts the rows of the required checks table.
+func requiredChecksOf(r Result) int {
+	if g, ok := checksGateOf(r); ok {
+		return len(g.Checks.Required)
+	}
+	return 0
 }
 
 // checkTextInert fails on a control, bidirectional or invalid character in
@@ -194,6 +238,9 @@ func expectedTextLines(r Result) int {
 	if len(r.Gates) > 0 {
 		n += 1 + len(r.Gates)
 	}
+	if c := requiredChecksOf(r); c > 0 {
+		n += 2 + c
+	}
 	if len(r.Overrides) > 0 {
 		n += 2 + len(r.Overrides)
 	}
@@ -210,7 +257,7 @@ func TestRenderHostileNamesInert(t *testing.T) {
 	for _, name := range hostileNames {
 		t.Run(fmt.Sprintf("%q", name), func(t *testing.T) {
 			res := hostileResult(name)
-			checkMarkdownInert(t, Markdown(res), len(res.Gates))
+			checkMarkdownInert(t, Markdown(res), len(res.Gates), requiredChecksOf(res))
 			checkTextInert(t, Text(res), expectedTextLines(res))
 			if b, err := JSON(res); err != nil || !utf8.Valid(b) {
 				t.Errorf("JSON(...) = %q, %v; want valid UTF-8", b, err)
@@ -268,7 +315,7 @@ func FuzzRenderInert(f *testing.F) {
 			return
 		}
 		res := hostileResult(name)
-		checkMarkdownInert(t, Markdown(res), len(res.Gates))
+		checkMarkdownInert(t, Markdown(res), len(res.Gates), requiredChecksOf(res))
 		checkTextInert(t, Text(res), expectedTextLines(res))
 	})
 }

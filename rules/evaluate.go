@@ -45,13 +45,21 @@ func Evaluate(cfg *Config, pr PullRequest) Result {
 		}
 	}
 	res.Gates = append(res.Gates, sizeGate(tr, tier, pr))
+	required := requiredChecks(cfg, tier, facts)
+	if pr.Local {
+		res.Gates = append(res.Gates, localChecksGate(cfg, tier, required))
+	} else {
+		j := globJudge{steps: EvaluateGlobSteps}
+		res.Gates = append(res.Gates, checksGate(cfg, tier, required, pr.Checks, pr.FirstSeen, pr.Now, &j))
+		res.Warnings = append(res.Warnings, j.warnings...)
+	}
 
 	res.Overrides = applyOverrides(cfg, pr, res.Gates)
 	for _, o := range res.Overrides {
 		used = append(used, UsedLabel{Name: o.Label, AppliedBy: o.By, Override: o.Gate})
 	}
 	res.Labels = used
-	res.Conclusion = conclude(cfg.Mode, res.Gates)
+	res.Conclusion = Conclude(cfg.Mode, res.Gates)
 	return res
 }
 
@@ -136,14 +144,28 @@ func ConfigFailure(err error) Result {
 	return res
 }
 
-func conclude(mode Mode, gates []Gate) Conclusion {
+// Conclude is the verdict of gates in mode: a failing gate concludes at
+// once, so the author learns now rather than after CI; otherwise a pending
+// gate keeps the verdict open. Report mode never blocks, so there both
+// conclude neutral. The App uses it for a merge queue commit's checks.
+func Conclude(mode Mode, gates []Gate) Conclusion {
+	pending := false
 	for _, g := range gates {
-		if g.Status == StatusFail {
+		switch g.Status {
+		case StatusFail:
 			if mode == ModeReport {
 				return ConclusionNeutral
 			}
 			return ConclusionFailure
+		case StatusPending:
+			pending = true
 		}
+	}
+	switch {
+	case pending && mode == ModeReport:
+		return ConclusionNeutral
+	case pending:
+		return ConclusionPending
 	}
 	return ConclusionSuccess
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -33,6 +34,7 @@ func exampleConfig() *Config {
 			Teams:     []string{"payments-owners"},
 		}},
 		Approvals: ApprovalPolicy{FreshOnly: true, KeepOnSameDiff: true, MinPermission: PermissionWrite},
+		Checks:    ChecksPolicy{Timeout: 2 * time.Hour, Skipped: SkippedFail},
 		Overrides: OverridePolicy{
 			Labels: map[string]string{
 				"tests": "tiergate/skip-tests", "docs": "tiergate/skip-docs",

@@ -199,8 +199,12 @@ func (j *globJudge) match(g Globs, name, list string, critical, failClosed bool)
 		if failClosed {
 			effect = "counted as matching"
 		}
+		what := "files"
+		if list == checksGlobList {
+			what = "checks"
+		}
 		j.warnings = append(j.warnings, msgf(
-			"%s: glob %q could not be decided within the budget of %s match steps for one evaluation; files it might match are %s", where, undecided, words(thousands(EvaluateGlobSteps)), words(effect)))
+			"%s: glob %q could not be decided within the budget of %s match steps for one evaluation; %s it might match are %s", where, undecided, words(thousands(EvaluateGlobSteps)), words(what), words(effect)))
 	}
 	return failClosed
 }

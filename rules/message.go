@@ -29,6 +29,7 @@ const (
 	valLabel
 	valLogin
 	valTeam
+	valURL   // a link from a check; Markdown shows a safe one as a link
 	valOther // anything else not written by tiergate (config text, errors)
 )
 
@@ -39,6 +40,7 @@ type (
 	labelValue string
 	loginValue string
 	teamValue  string
+	urlValue   string
 	wordsValue string // tiergate's own text computed at run time
 )
 
@@ -46,6 +48,7 @@ func filePath(s string) pathValue   { return pathValue(s) }
 func labelName(s string) labelValue { return labelValue(s) }
 func loginName(s string) loginValue { return loginValue(s) }
 func teamSlug(s string) teamValue   { return teamValue(s) }
+func linkTo(s string) urlValue      { return urlValue(s) }
 func words(s string) wordsValue     { return wordsValue(s) }
 
 // msgf builds a Message from a format of tiergate's own words. Only %s, %d,
@@ -99,6 +102,9 @@ func msgf(format string, args ...any) Message {
 		case teamValue:
 			flush()
 			m.parts = append(m.parts, part{text: string(v), kind: valTeam, quote: quote})
+		case urlValue:
+			flush()
+			m.parts = append(m.parts, part{text: string(v), kind: valURL})
 		case string:
 			flush()
 			m.parts = append(m.parts, part{text: v, kind: valOther, quote: quote})

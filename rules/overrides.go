@@ -30,6 +30,11 @@ func applyOverrides(cfg *Config, pr PullRequest, gates []Gate) []Override {
 			for i := range gates {
 				if gates[i].Status == StatusFail && overrideCovers(key, gates[i].Name) {
 					gates[i].Status = StatusOverridden
+					if waitingForChecks(gates[i]) {
+						// An override excuses the checks that failed, not
+						// those still running: the verdict waits for them.
+						gates[i].Status = StatusPending
+					}
 					gates[i].Reason = msgf("overridden by %s with %q: %s", who(l.AppliedBy), labelName(l.Name), gates[i].Reason)
 					o.Applied = append(o.Applied, gates[i].Name)
 				}
@@ -57,11 +62,27 @@ func notNeededReason(key string, gates []Gate) Message {
 			return msgf("the %s gate is not required", words(key))
 		case StatusNotChecked:
 			return msgf("the %s gate is checked on GitHub", words(key))
+		case StatusPending:
+			return msgf("the %s gate has not failed; it waits for checks still running", words(key))
 		default:
 			return msgf("the %s gate does not fail", words(key))
 		}
 	}
 	return msgf("no %s gate applies", words(key))
+}
+
+// waitingForChecks says a checks gate has required checks still running or
+// not yet reported.
+func waitingForChecks(g Gate) bool {
+	if g.Checks == nil {
+		return false
+	}
+	for _, o := range g.Checks.Required {
+		if o.State == CheckRunning || o.State == CheckExpected {
+			return true
+		}
+	}
+	return false
 }
 
 func findLabel(labels []Label, name string) (Label, bool) {

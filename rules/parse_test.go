@@ -44,6 +44,7 @@ func TestParseExample(t *testing.T) {
 var configCmp = cmp.Options{
 	cmp.Comparer(func(a, b Globs) bool { return cmp.Equal(a.Patterns(), b.Patterns()) }),
 	cmpEmpty,
+	cmp.FilterValues(func(a, b []CheckRequirement) bool { return len(a) == 0 && len(b) == 0 }, cmp.Ignore()),
 }
 
 var cmpEmpty = cmp.FilterValues(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 }, cmp.Ignore())
@@ -110,6 +111,17 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate critical path", "version: 1\ncritical_paths:\n  - {name: p, paths: [a/**]}\n  - {name: p, paths: [b/**]}\n", []loc{{4, 6, "critical_paths: duplicate name \"p\", already used on line 3"}}},
 		{"label in two tiers", "version: 1\ntiers:\n  feature: {labels: [x]}\n  platform: {labels: [y, x]}\n", []loc{{4, 26, "tiers.platform.labels: label \"x\" already selects tier feature"}}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []loc{{2, 1, "the file holds more than one YAML document"}}},
+		{"checks not a list", "version: 1\ntiers:\n  platform:\n    require: {checks: build}\n", []loc{{4, 23, "tiers.platform.require.checks: expected a list"}}},
+		{"check without name", "version: 1\ntiers:\n  platform:\n    require:\n      checks: [{app: github-actions}]\n", []loc{{5, 16, "tiers.platform.require.checks: a check needs a name"}}},
+		{"check with two sources", "version: 1\ncritical_paths:\n  - name: p\n    paths: [p/**]\n    checks:\n      - {name: b, app: a, status_creator: c}\n", []loc{{6, 9, "critical_paths[0].checks: check \"b\" sets both app and status_creator"}}},
+		{"check unknown key", "version: 1\ntiers:\n  platform:\n    require:\n      checks: [{name: b, ap: a}]\n", []loc{{5, 26, "tiers.platform.require.checks: ap: unknown key"}}},
+		{"check empty name", "version: 1\ntiers:\n  platform:\n    require:\n      checks: [build, \"\"]\n", []loc{{5, 23, "tiers.platform.require.checks: empty check name"}}},
+		{"check invalid glob", "version: 1\ntiers:\n  platform:\n    require:\n      checks: [\"test [linux\"]\n", []loc{{5, 16, "tiers.platform.require.checks: invalid glob"}}},
+		{"check number", "version: 1\ntiers:\n  platform:\n    require:\n      checks: [{name: 5}]\n", []loc{{5, 23, "tiers.platform.require.checks.name: expected a string"}}},
+		{"timeout without unit", "version: 1\nchecks:\n  timeout: 90\n", []loc{{3, 12, "checks.timeout: expected a duration"}}},
+		{"timeout too long", "version: 1\nchecks:\n  timeout: 25h\n", []loc{{3, 12, "checks.timeout: 25h is out of range"}}},
+		{"timeout zero", "version: 1\nchecks:\n  timeout: 0s\n", []loc{{3, 12, "checks.timeout: 0s is out of range"}}},
+		{"unknown skipped", "version: 1\nchecks: {skipped: ignore}\n", []loc{{2, 19, "checks.skipped: unknown value \"ignore\""}}},
 		{"every error is collected", "version: 3\nmode: x\nfoo: 1\n", []loc{{1, 10, "version"}, {2, 7, "mode"}, {3, 1, "foo"}}},
 	}
 	for _, tt := range tests {

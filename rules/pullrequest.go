@@ -1,5 +1,7 @@
 package rules
 
+import "time"
+
 // PullRequest is everything the engine needs to know about a pull request.
 // The caller gathers it (from GitHub, or from git locally); the engine makes
 // no calls of its own.
@@ -44,10 +46,78 @@ type PullRequest struct {
 	// ComparePatches finds them the same.
 	Patches map[string]Patch
 	// Local marks an evaluation off GitHub (tiergate check): reviews,
-	// permissions and who applied labels are unknown, so review gates are
-	// not_checked and override labels are taken at face value.
+	// permissions, CI checks and who applied labels are unknown, so review
+	// and checks gates are not_checked and override labels are taken at
+	// face value.
 	Local bool
+	// Checks are the check runs and commit statuses on the head commit,
+	// other than tiergate's own (the caller leaves those out, or a "*" glob
+	// would wait for itself). The caller reads them only when RequiredChecks
+	// names any.
+	Checks []CheckResult
+	// FirstSeen is when tiergate first saw the head commit: the started_at
+	// of its first check run there. Zero means now (a head never seen).
+	FirstSeen time.Time
+	// Now is the time of the evaluation: the engine has no clock, so
+	// whether a required check has run out of time is decided from this.
+	Now time.Time
 }
+
+// CheckResult is one check run or commit status on the head commit, as
+// GitHub reports it.
+type CheckResult struct {
+	Kind CheckKind
+	Name string // the check run's name or the status's context
+	// Source is the slug of the App that created a check run, or the login
+	// of the account that posted a status.
+	Source     string
+	Status     CheckStatus
+	Conclusion CheckConclusion // set once Status is completed
+	StartedAt  time.Time       // a status's created_at
+	// CompletedAt is when the check completed (a status's updated_at);
+	// zero while it runs.
+	CompletedAt time.Time
+	URL         string // details: a check run's html_url, a status's target_url
+}
+
+// CheckKind says whether a check is a check run or a commit status.
+type CheckKind string
+
+// Check kinds.
+const (
+	CheckRun     CheckKind = "check_run"
+	CommitStatus CheckKind = "status"
+)
+
+// CheckStatus is a check run's status as GitHub names it; a commit status
+// is pending or completed.
+type CheckStatus string
+
+// Check statuses. GitHub also reports waiting, requested and pending for
+// check runs of workflows waiting on others: anything but completed is
+// still running.
+const (
+	CheckQueued     CheckStatus = "queued"
+	CheckInProgress CheckStatus = "in_progress"
+	CheckPending    CheckStatus = "pending"
+	CheckCompleted  CheckStatus = "completed"
+)
+
+// CheckConclusion is how a check completed, as GitHub names it. A commit
+// status's state (success, failure, error) is its conclusion.
+type CheckConclusion string
+
+// Check conclusions. Only success satisfies a required check, and skipped
+// and neutral when checks.skipped is pass; anything else (failure,
+// cancelled, timed_out, action_required, stale, startup_failure, error, or
+// a value GitHub adds later) fails it.
+const (
+	CheckSuccess CheckConclusion = "success"
+	CheckFailure CheckConclusion = "failure"
+	CheckNeutral CheckConclusion = "neutral"
+	CheckSkipped CheckConclusion = "skipped"
+	CheckError   CheckConclusion = "error"
+)
 
 // ChangedFile is one file in the pull request's diff.
 type ChangedFile struct {

@@ -11,7 +11,7 @@ func (r Result) Title() string {
 	if len(r.Errors) > 0 && r.Tier == TierNone {
 		return "configuration error · no gates evaluated"
 	}
-	var counted, failing, overridden, unchecked int
+	var counted, failing, overridden, unchecked, pending, waitingFor int
 	for _, g := range r.Gates {
 		switch g.Status {
 		case StatusNotRequired:
@@ -22,6 +22,9 @@ func (r Result) Title() string {
 			overridden++
 		case StatusNotChecked:
 			unchecked++
+		case StatusPending:
+			pending++
+			waitingFor += waitingCount(g)
 		}
 		counted++
 	}
@@ -32,7 +35,10 @@ func (r Result) Title() string {
 	case counted == 0:
 		title += "no gates required"
 	default:
-		title += fmt.Sprintf("%d of %d %s passing", counted-unchecked, counted, plural(counted, "gate", "gates"))
+		title += fmt.Sprintf("%d of %d %s passing", counted-unchecked-pending, counted, plural(counted, "gate", "gates"))
+	}
+	if pending > 0 && failing == 0 {
+		title += fmt.Sprintf(" · waiting for %d %s", waitingFor, plural(waitingFor, "check", "checks"))
 	}
 	if overridden > 0 {
 		title += fmt.Sprintf(" · %d overridden", overridden)
@@ -65,6 +71,8 @@ func (s Status) icon() string {
 		return "⏭️"
 	case StatusNotChecked:
 		return "❔"
+	case StatusPending:
+		return "⏳"
 	}
 	return "?"
 }
@@ -75,6 +83,8 @@ func (c Conclusion) icon() string {
 		return "✅"
 	case ConclusionFailure:
 		return "❌"
+	case ConclusionPending:
+		return "⏳"
 	}
 	return "⚠️"
 }
@@ -106,6 +116,7 @@ func Markdown(r Result) string {
 		}
 		b.WriteString("\n")
 	}
+	writeChecksMarkdown(&b, r)
 	if len(r.Overrides) > 0 {
 		b.WriteString("**Overrides**\n\n")
 		for _, o := range r.Overrides {
@@ -186,6 +197,7 @@ func Text(r Result) string {
 			fmt.Fprintf(&b, "  %-12s %-*s  %s\n", strings.ToUpper(g.Status.String()), width, names[i], textOf(g.Reason))
 		}
 	}
+	writeChecksText(&b, r)
 	if len(r.Overrides) > 0 {
 		b.WriteString("\noverrides:\n")
 		for _, o := range r.Overrides {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
@@ -34,6 +35,28 @@ func renderCases() map[string]Result {
 	reported := basePR()
 	reported.Files = files("svc/a.go")
 
+	checked := checksConfig()
+	local.Files = append(local.Files, files("payments/a_test.go")...)
+	pending := basePR()
+	pending.Labels = labels("tier/platform")
+	pending.Files = files("svc/a.go", "svc/a_test.go", "docs/a.md")
+	pending.Reviews = []Review{approve("alice"), approve("bob")}
+	pending.FirstSeen, pending.Now = t0, t0.Add(10*time.Minute)
+	pending.Checks = []CheckResult{
+		checkRun("build", "github-actions", CheckCompleted, CheckSuccess, t0),
+		checkRun("security/scan", "github-actions", CheckInProgress, "", t0.Add(time.Minute)),
+	}
+	failingChecks := pending
+	failingChecks.Files = files("payments/charge.go", "payments/charge_test.go", "docs/a.md")
+	failingChecks.Reviews = []Review{approve("alice"), approve("carol")}
+	failingChecks.Now = t0.Add(3 * time.Hour)
+	failingChecks.Checks = []CheckResult{
+		checkRun("build", "github-actions", CheckCompleted, CheckSuccess, t0),
+		checkRun("security/scan", "github-actions", CheckCompleted, CheckFailure, t0.Add(time.Minute)),
+		checkRun("security/deps", "github-actions", CheckCompleted, CheckSuccess, t0.Add(time.Minute)),
+	}
+	failingChecks.Checks[1].URL = "https://ci.example.com/run?id=1&x=)](javascript:alert(1))"
+
 	twoApprovals := exampleConfig()
 	twoApprovals.Tiers[TierFeature] = TierRules{Labels: []string{"tier/feature"}, Tests: true, Approvals: 2}
 	rebased := basePR()
@@ -48,9 +71,11 @@ func renderCases() map[string]Result {
 	return map[string]Result{
 		"approvals_after_rebase": Evaluate(twoApprovals, rebased),
 		"local_approved_at":      approvedAt,
+		"pending_platform":       Evaluate(checked, pending),
+		"failing_checks":         Evaluate(checked, failingChecks),
 		"failing_platform":       Evaluate(cfg, failing),
 		"passing_feature":        Evaluate(cfg, passing),
-		"local_platform":         Evaluate(cfg, local),
+		"local_platform":         Evaluate(checked, local),
 		"report_mode":            Evaluate(&report, reported),
 		"config_error": ConfigFailure(errors.New(
 			".github/tiergate.yml:4:3: unknown key \"tierz\" (did you mean \"tiers\"?)\n" +
@@ -98,10 +123,12 @@ func TestRenderGolden(t *testing.T) {
 func TestTitle(t *testing.T) {
 	tests := map[string]string{
 		"approvals_after_rebase": "feature · 2 of 2 gates passing",
-		"local_approved_at":      "platform · 3 of 4 gates passing · 1 checked on GitHub",
+		"local_approved_at":      "platform · 3 of 5 gates passing · 2 checked on GitHub",
 		"failing_platform":       "platform · 3 of 5 gates failing",
 		"passing_feature":        "feature · 2 of 2 gates passing",
-		"local_platform":         "platform · 3 of 4 gates passing · 1 checked on GitHub",
+		"local_platform":         "platform · 3 of 6 gates passing · 3 checked on GitHub",
+		"pending_platform":       "platform · 4 of 5 gates passing · waiting for 1 check",
+		"failing_checks":         "platform · 1 of 6 gates failing",
 		"report_mode":            "feature · 2 of 2 gates failing (report only)",
 		"config_error":           "configuration error · no gates evaluated",
 	}
@@ -131,10 +158,44 @@ func TestJSONShape(t *testing.T) {
 	if got.Tier != "platform" || got.Conclusion != "failure" || len(got.Gates) == 0 {
 		t.Fatalf("JSON = %+v, want tier platform, conclusion failure and gates", got)
 	}
-	valid := map[string]bool{"pass": true, "fail": true, "overridden": true, "not_required": true, "not_checked": true}
+	valid := map[string]bool{"pass": true, "fail": true, "overridden": true, "not_required": true, "not_checked": true, "pending": true}
 	for _, g := range got.Gates {
 		if !valid[g.Status] || g.Name == "" || g.Reason == "" {
 			t.Errorf("gate %+v: want a name, a reason and a known status", g)
 		}
 	}
+}
+
+// t0 is when tiergate first saw the head in the checks cases.
+var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// checksConfig is the example with required checks: platform needs the
+// build and every security check from GitHub Actions, and the payments path
+// adds its suite, reported as a status by ci-bot.
+func checksConfig() *Config {
+	cfg := exampleConfig()
+	cfg.Tiers[TierPlatform] = func(r TierRules) TierRules {
+		r.Checks = []CheckRequirement{{Name: "build"}, {Name: "security/*", App: "github-actions"}}
+		return r
+	}(cfg.Tiers[TierPlatform])
+	cfg.CriticalPaths[0].Checks = []CheckRequirement{{Name: "payments-suite", StatusCreator: "ci-bot"}}
+	return cfg
+}
+
+func checkRun(name, app string, status CheckStatus, conclusion CheckConclusion, started time.Time) CheckResult {
+	c := CheckResult{Kind: CheckRun, Name: name, Source: app, Status: status, Conclusion: conclusion, StartedAt: started,
+		URL: "https://github.com/acme/api/actions/runs/1/job/" + name}
+	if status == CheckCompleted {
+		c.CompletedAt = started.Add(5 * time.Minute)
+	}
+	return c
+}
+
+func commitStatus(context, creator string, state CheckConclusion, at time.Time) CheckResult {
+	c := CheckResult{Kind: CommitStatus, Name: context, Source: creator, Status: CheckCompleted, Conclusion: state, StartedAt: at, CompletedAt: at,
+		URL: "https://ci.example.com/" + context}
+	if state == "pending" {
+		c.Status, c.Conclusion, c.CompletedAt = CheckPending, "", time.Time{}
+	}
+	return c
 }

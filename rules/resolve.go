@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // layer says which file a builder is applying.
@@ -76,6 +77,8 @@ func newBuilder() *builder {
 		"paths.docs":               &b.docs,
 		"approvals.fresh_only":     &b.cfg.Approvals.FreshOnly,
 		"approvals.min_permission": &b.cfg.Approvals.MinPermission,
+		"checks.timeout":           &b.cfg.Checks.Timeout,
+		"checks.skipped":           &b.cfg.Checks.Skipped,
 		"overrides.min_permission": &b.cfg.Overrides.MinPermission,
 		"overrides.allow_author":   &b.cfg.Overrides.AllowAuthor,
 		"overrides.allow_bots":     &b.cfg.Overrides.AllowBots,
@@ -93,6 +96,7 @@ func newBuilder() *builder {
 		b.fields[p+"require.docs"] = &r.Docs
 		b.fields[p+"require.approvals"] = &r.Approvals
 		b.fields[p+"require.max_changed_lines"] = &r.MaxChangedLines
+		b.fields[p+"require.checks"] = &r.Checks
 	}
 	for _, g := range overrideGates {
 		b.labels[g] = new(string)
@@ -108,6 +112,7 @@ func newCriticalBuild(name string, defined origin, fromOrg bool) *criticalBuild 
 		"min_tier":  &c.cp.MinTier,
 		"approvals": &c.cp.Approvals,
 		"teams":     &c.cp.Teams,
+		"checks":    &c.cp.Checks,
 	}
 	return c
 }
@@ -245,6 +250,12 @@ func current(ptr any) any {
 		return *p
 	case *RepoOverrides:
 		return *p
+	case *[]CheckRequirement:
+		return *p
+	case *time.Duration:
+		return *p
+	case *SkippedPolicy:
+		return *p
 	}
 	panic(fmt.Sprintf("rules: no field type %T", ptr))
 }
@@ -269,6 +280,12 @@ func assign(ptr, v any) {
 		*p = v.(Mode)
 	case *RepoOverrides:
 		*p = v.(RepoOverrides)
+	case *[]CheckRequirement:
+		*p = slices.Clone(v.([]CheckRequirement))
+	case *time.Duration:
+		*p = v.(time.Duration)
+	case *SkippedPolicy:
+		*p = v.(SkippedPolicy)
 	default:
 		panic(fmt.Sprintf("rules: no field type %T", ptr))
 	}

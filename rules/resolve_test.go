@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -165,16 +166,17 @@ tiers:
     require: {tests: false, docs: true, approvals: 3, max_changed_lines: 20}
   platform:
     labels: []
-    require: {tests: false, docs: false, approvals: 4, max_changed_lines: 0}
+    require: {tests: false, docs: false, approvals: 4, max_changed_lines: 0, checks: [build, {name: "e2e/*", app: github-actions}, {name: ci/lint, status_creator: ci-bot}]}
 paths:
   source: [src/**]
   tests: [test/**]
   docs: [doc/**]
 critical_paths:
-  - {name: db, paths: [db/**], min_tier: feature, approvals: 5, teams: [dba, sre]}
+  - {name: db, paths: [db/**], min_tier: feature, approvals: 5, teams: [dba, sre], checks: [db-migrations]}
 approvals: {fresh_only: false, keep_on_same_diff: false, min_permission: admin}
+checks: {timeout: 45m, skipped: pass}
 overrides:
-  labels: {tests: t, docs: d, approvals: a, max_changed_lines: m, all: ""}
+  labels: {tests: t, docs: d, approvals: a, max_changed_lines: m, checks: c, all: ""}
   min_permission: triage
   allow_author: true
 mode: report
@@ -189,13 +191,16 @@ repo_overrides: tighten_only
 		Tiers: map[Tier]TierRules{
 			TierExperiment: {Labels: []string{"e1", "e2"}, Tests: true, Docs: true, Approvals: 1, MaxChangedLines: 10},
 			TierFeature:    {Labels: []string{"f1"}, Docs: true, Approvals: 3, MaxChangedLines: 20},
-			TierPlatform:   {Labels: []string{}, Approvals: 4},
+			TierPlatform: {Labels: []string{}, Approvals: 4, Checks: []CheckRequirement{
+				{Name: "build"}, {Name: "e2e/*", App: "github-actions"}, {Name: "ci/lint", StatusCreator: "ci-bot"}}},
 		},
-		Paths:         Paths{Source: MustCompileGlobs("src/**"), Tests: MustCompileGlobs("test/**"), Docs: MustCompileGlobs("doc/**")},
-		CriticalPaths: []CriticalPath{{Name: "db", Paths: MustCompileGlobs("db/**"), MinTier: TierFeature, Approvals: 5, Teams: []string{"dba", "sre"}}},
-		Approvals:     ApprovalPolicy{FreshOnly: false, MinPermission: PermissionAdmin},
+		Paths: Paths{Source: MustCompileGlobs("src/**"), Tests: MustCompileGlobs("test/**"), Docs: MustCompileGlobs("doc/**")},
+		CriticalPaths: []CriticalPath{{Name: "db", Paths: MustCompileGlobs("db/**"), MinTier: TierFeature, Approvals: 5, Teams: []string{"dba", "sre"},
+			Checks: []CheckRequirement{{Name: "db-migrations"}}}},
+		Approvals: ApprovalPolicy{FreshOnly: false, MinPermission: PermissionAdmin},
+		Checks:    ChecksPolicy{Timeout: 45 * time.Minute, Skipped: SkippedPass},
 		Overrides: OverridePolicy{
-			Labels:        map[string]string{GateTests: "t", GateDocs: "d", GateApprovals: "a", GateMaxChangedLines: "m"},
+			Labels:        map[string]string{GateTests: "t", GateDocs: "d", GateApprovals: "a", GateMaxChangedLines: "m", GateChecks: "c"},
 			MinPermission: PermissionTriage,
 			AllowAuthor:   true,
 		},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // loosens reports whether replacing old (the org's effective value) with v
@@ -18,7 +19,8 @@ func loosens(strict strictness, old, v any) (string, bool) {
 		if _, ok := old.(bool); ok {
 			return formatValue(old), true
 		}
-		if _, ok := old.(Mode); ok {
+		switch old.(type) {
+		case Mode, SkippedPolicy:
 			return formatValue(old), true
 		}
 		return "at least " + formatValue(old), true
@@ -45,6 +47,16 @@ func loosens(strict strictness, old, v any) (string, bool) {
 		if extra := withoutFold(n, o); len(extra) > 0 {
 			return "it to stay within " + formatValue(o), true
 		}
+	case checksStricter:
+		o, n := old.([]CheckRequirement), v.([]CheckRequirement)
+		if missing := checksWithout(o, n); len(missing) > 0 {
+			return "it to keep " + formatChecks(missing), true
+		}
+	case shorterStricter:
+		o, n := old.(time.Duration), v.(time.Duration)
+		if n > o {
+			return "at most " + FormatDuration(o), true
+		}
 	case teamsStricter:
 		o, n := old.([]string), v.([]string)
 		if len(o) > 0 && !slices.Equal(o, n) {
@@ -70,6 +82,11 @@ func rank(v any) int {
 		return int(x)
 	case Mode:
 		if x == ModeEnforce {
+			return 1
+		}
+		return 0
+	case SkippedPolicy:
+		if x == SkippedFail {
 			return 1
 		}
 		return 0
@@ -119,6 +136,10 @@ func formatValue(v any) string {
 		return "[" + strings.Join(quoted, ", ") + "]"
 	case string:
 		return quote(x)
+	case []CheckRequirement:
+		return formatChecks(x)
+	case time.Duration:
+		return FormatDuration(x)
 	}
 	return fmt.Sprint(v)
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -177,6 +178,80 @@ func TestResolveTightenKeepOnSameDiff(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.warnings, got.Warnings); diff != "" {
 				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestResolveTightenOnlyChecks: a repository may require more checks, bind
+// them to a source, wait less and refuse skipped checks, never the reverse.
+func TestResolveTightenOnlyChecks(t *testing.T) {
+	const suffix = " (repo_overrides: tighten_only)"
+	org := mustParse(t, "org", `version: 1
+repo_overrides: tighten_only
+tiers:
+  platform:
+    require:
+      checks: [build, {name: "security/*", app: github-actions}]
+critical_paths:
+  - name: payments
+    paths: ["payments/**"]
+    checks: [payments-suite]
+checks: {timeout: 1h, skipped: fail}
+`)
+	platform := func(c *Config, rs ...CheckRequirement) {
+		setTier(c, TierPlatform, func(r *TierRules) { r.Checks = rs })
+	}
+	build, scan := CheckRequirement{Name: "build"}, CheckRequirement{Name: "security/*", App: "github-actions"}
+	tests := []struct {
+		name string
+		repo string
+		warn string
+		edit func(c *Config)
+	}{
+		{"a tier check dropped", "tiers:\n  platform:\n    require:\n      checks: [build]\n",
+			`5: tiers.platform.require.checks: ["build"] ignored, the org requires it to keep [{name: "security/*", app: "github-actions"}]`, nil},
+		{"a binding removed", "tiers:\n  platform:\n    require:\n      checks: [build, \"security/*\"]\n",
+			`5: tiers.platform.require.checks: ["build", "security/*"] ignored, the org requires it to keep [{name: "security/*", app: "github-actions"}]`, nil},
+		{"bound to another app", "tiers:\n  platform:\n    require:\n      checks: [build, {name: \"security/*\", app: circleci}]\n",
+			`5: tiers.platform.require.checks: ["build", {name: "security/*", app: "circleci"}] ignored, the org requires it to keep [{name: "security/*", app: "github-actions"}]`, nil},
+		{"a critical path check dropped", "critical_paths:\n  - name: payments\n    checks: []\n",
+			`4: critical_paths[payments].checks: [] ignored, the org requires it to keep ["payments-suite"]`, nil},
+		{"longer timeout", "checks: {timeout: 3h}\n", "2: checks.timeout: 3h ignored, the org requires at most 1h", nil},
+		{"skipped passes", "checks: {skipped: pass}\n", "2: checks.skipped: pass ignored, the org requires fail", nil},
+
+		{"more checks, one bound", "tiers:\n  platform:\n    require:\n      checks: [{name: build, app: github-actions}, \"security/*\", {name: \"security/*\", app: github-actions}, lint]\n", "",
+			func(c *Config) {
+				platform(c, CheckRequirement{Name: "build", App: "github-actions"}, CheckRequirement{Name: "security/*"}, scan, CheckRequirement{Name: "lint"})
+			}},
+		{"checks where the org had none", "tiers:\n  feature:\n    require: {checks: [build]}\n", "",
+			func(c *Config) { setTier(c, TierFeature, func(r *TierRules) { r.Checks = []CheckRequirement{build} }) }},
+		{"a critical path check added", "critical_paths:\n  - name: payments\n    checks: [payments-suite, {name: ledger, status_creator: ci-bot}]\n", "",
+			func(c *Config) {
+				c.CriticalPaths[0].Checks = []CheckRequirement{{Name: "payments-suite"}, {Name: "ledger", StatusCreator: "ci-bot"}}
+			}},
+		{"shorter timeout", "checks: {timeout: 30m}\n", "", func(c *Config) { c.Checks.Timeout = 30 * time.Minute }},
+		{"the override label", "overrides:\n  labels: {checks: ci-broken}\n", "", func(c *Config) { c.Overrides.Labels[GateChecks] = "ci-broken" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := Resolve(org, nil)
+			if err != nil {
+				t.Fatalf("Resolve(org, nil) = %v", err)
+			}
+			if tt.edit != nil {
+				tt.edit(want)
+			}
+			want.Sources = append(want.Sources, "repo")
+			if tt.warn != "" {
+				want.Warnings = []string{"repo:" + tt.warn + suffix}
+			}
+			got, err := Resolve(org, mustParse(t, "repo", "version: 1\n"+tt.repo))
+			if err != nil {
+				t.Fatalf("Resolve = %v", err)
+			}
+			if diff := cmp.Diff(want, got, configCmp); diff != "" {
+				t.Errorf("Resolve(tighten_only org, repo) mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -1,6 +1,9 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Status is a gate's outcome.
 type Status int
@@ -12,9 +15,12 @@ const (
 	StatusOverridden
 	StatusNotRequired
 	StatusNotChecked
+	// StatusPending: some required check is queued, running or not yet
+	// reported, within checks.timeout, and none has failed.
+	StatusPending
 )
 
-var statusNames = [...]string{"pass", "fail", "overridden", "not_required", "not_checked"}
+var statusNames = [...]string{"pass", "fail", "overridden", "not_required", "not_checked", "pending"}
 
 func (s Status) String() string {
 	if s >= 0 && int(s) < len(statusNames) {
@@ -34,9 +40,13 @@ const (
 	ConclusionSuccess Conclusion = iota
 	ConclusionFailure
 	ConclusionNeutral
+	// ConclusionPending is no conclusion yet: a required check is still
+	// running, so the check run stays in progress. Only enforce mode
+	// waits; in report mode a pending verdict concludes neutral.
+	ConclusionPending
 )
 
-var conclusionNames = [...]string{"success", "failure", "neutral"}
+var conclusionNames = [...]string{"success", "failure", "neutral", "pending"}
 
 func (c Conclusion) String() string {
 	if c >= 0 && int(c) < len(conclusionNames) {
@@ -55,6 +65,7 @@ const (
 	GateDocs            = "docs"
 	GateApprovals       = "approvals"
 	GateMaxChangedLines = "max_changed_lines"
+	GateChecks          = "checks"
 	GateCriticalPrefix  = "critical_paths/"
 	// OverrideAll is the override key that covers every gate.
 	OverrideAll = "all"
@@ -148,6 +159,7 @@ type Gate struct {
 	Approvals *ApprovalFigures
 	Size      *SizeFigures
 	Team      *TeamFigures
+	Checks    *CheckFigures
 }
 
 // FileFigures are the tests and docs gates' figures.
@@ -216,6 +228,43 @@ type TeamFigures struct {
 	Team       string   // the team ApprovedBy belongs to
 	Unknown    []string // teams whose membership could not be checked
 }
+
+// CheckFigures are the checks gate's figures: every required check and
+// what decided it.
+type CheckFigures struct {
+	Timeout time.Duration
+	Skipped SkippedPolicy
+	// Deadline is when a required check still incomplete fails (first seen
+	// plus Timeout); zero locally, where checks are not read.
+	Deadline time.Time
+	Required []CheckOutcome
+}
+
+// CheckOutcome is one required check's state.
+type CheckOutcome struct {
+	CheckRequirement
+	// RequiredBy is the critical path that added the check ("" for the
+	// tier's own).
+	RequiredBy string
+	State      CheckState
+	// Matches are the checks that decided it: the latest run of each name
+	// that matches (one for an exact name, any number for a glob).
+	Matches []CheckResult
+}
+
+// CheckState is how far one required check has got.
+type CheckState string
+
+// Check states. Expected and running make the gate pending; failed and
+// timed_out make it fail.
+const (
+	CheckPassed     CheckState = "passed"
+	CheckFailed     CheckState = "failed"
+	CheckRunning    CheckState = "running"  // queued or in progress, within the timeout
+	CheckExpected   CheckState = "expected" // not reported yet, within the timeout
+	CheckTimedOut   CheckState = "timed_out"
+	CheckNotChecked CheckState = "not_checked" // locally
+)
 
 // Override is an override label found on the pull request.
 type Override struct {

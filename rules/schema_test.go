@@ -58,6 +58,9 @@ func TestSchemaAcceptsValidFiles(t *testing.T) {
 		"defaults": defaultYAML,
 		"minimal":  "version: 1\n",
 		"refining": "version: 1\ncritical_paths:\n  - name: payments\n    approvals: 3\n",
+		"checks": "version: 1\ntiers:\n  platform:\n    require:\n      checks: [build, \"security/*\", {name: lint, app: github-actions}, {name: ci/e2e, status_creator: ci-bot}]\n" +
+			"critical_paths:\n  - name: payments\n    paths: [\"payments/**\"]\n    checks: [{name: payments-suite}]\n" +
+			"checks: {timeout: 1h30m, skipped: pass}\noverrides:\n  labels: {checks: tiergate/skip-checks}\n",
 	}
 	for name, data := range files {
 		t.Run(name, func(t *testing.T) {
@@ -104,6 +107,19 @@ func TestSchemaAndParseRejectTheSame(t *testing.T) {
 		"critical empty paths": "version: 1\ncritical_paths: [{name: p, paths: []}]\n",
 		"critical unknown key": "version: 1\ncritical_paths: [{name: p, paths: [p/**], owners: [x]}]\n",
 		"not a mapping":        "[version, 1]\n",
+		"empty check":          "version: 1\ntiers: {platform: {require: {checks: [\"\"]}}}\n",
+		"check not a list":     "version: 1\ntiers: {platform: {require: {checks: build}}}\n",
+		"check of a number":    "version: 1\ntiers: {platform: {require: {checks: [{name: build, app: 5}]}}}\n",
+		"check without name":   "version: 1\ntiers: {platform: {require: {checks: [{app: github-actions}]}}}\n",
+		"check unknown key":    "version: 1\ntiers: {platform: {require: {checks: [{name: build, from: x}]}}}\n",
+		"check two sources":    "version: 1\ncritical_paths: [{name: p, paths: [p/**], checks: [{name: b, app: a, status_creator: c}]}]\n",
+		"check empty app":      "version: 1\ntiers: {platform: {require: {checks: [{name: build, app: \"\"}]}}}\n",
+		"check of a list":      "version: 1\ntiers: {platform: {require: {checks: [[build]]}}}\n",
+		"timeout as a number":  "version: 1\nchecks: {timeout: 90}\n",
+		"timeout in days":      "version: 1\nchecks: {timeout: 2d}\n",
+		"timeout fractional":   "version: 1\nchecks: {timeout: 1.5h}\n",
+		"unknown skipped":      "version: 1\nchecks: {skipped: ignore}\n",
+		"unknown checks key":   "version: 1\nchecks: {timeuot: 2h}\n",
 	}
 	for name, data := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -192,7 +208,10 @@ func schemaShape(t *testing.T, p, defs map[string]any) string {
 		if enum, ok := p["enum"].([]any); ok {
 			return fmt.Sprintf("enum %v", enum)
 		}
-		if _, ok := p["pattern"]; ok {
+		if pat, ok := p["pattern"]; ok {
+			if pat == durationPattern {
+				return "duration"
+			}
 			return "glob"
 		}
 		if p["minLength"] == 1.0 {
@@ -201,6 +220,16 @@ func schemaShape(t *testing.T, p, defs map[string]any) string {
 		return "string"
 	case "array":
 		return "array<" + schemaShape(t, resolveRef(t, p["items"].(map[string]any), defs), defs) + ">"
+	case nil:
+		// A value of several shapes, such as a required check: a name or
+		// a mapping.
+		if alts, ok := p["oneOf"].([]any); ok {
+			var shapes []string
+			for _, a := range alts {
+				shapes = append(shapes, schemaShape(t, resolveRef(t, a.(map[string]any), defs), defs))
+			}
+			return "oneOf<" + strings.Join(shapes, "|") + ">"
+		}
 	}
 	t.Errorf("schema property with unknown type %v", p["type"])
 	return "?"
@@ -248,6 +277,12 @@ func kindShape(k kind) string {
 		return enum(modeNames)
 	case kindRepoOverrides:
 		return enum(repoOverridesNames)
+	case kindChecks:
+		return "array<oneOf<name|object>>"
+	case kindDuration:
+		return "duration"
+	case kindSkipped:
+		return enum(skippedNames)
 	}
 	return fmt.Sprintf("kind(%d)", k)
 }

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // SchemaVersion is the version of the JSON verdict. It changes only when a
@@ -91,6 +92,58 @@ type jsonGate struct {
 	Approvals *jsonApprovalFigure `json:"approvals,omitempty"`
 	Size      *jsonSizeFigure     `json:"size,omitempty"`
 	Team      *jsonTeamFigure     `json:"team,omitempty"`
+	Checks    *jsonCheckFigure    `json:"checks,omitempty"`
+}
+
+type jsonCheckFigure struct {
+	TimeoutSeconds int64               `json:"timeout_seconds"`
+	Skipped        string              `json:"skipped"`
+	Deadline       *string             `json:"deadline"`
+	Required       []jsonRequiredCheck `json:"required"`
+}
+
+type jsonRequiredCheck struct {
+	Name          string           `json:"name"`
+	App           *string          `json:"app"`
+	StatusCreator *string          `json:"status_creator"`
+	RequiredBy    *string          `json:"required_by"`
+	State         CheckState       `json:"state"`
+	Matches       []jsonCheckMatch `json:"matches"`
+}
+
+type jsonCheckMatch struct {
+	Kind        CheckKind        `json:"kind"`
+	Name        string           `json:"name"`
+	Source      *string          `json:"source"`
+	Status      CheckStatus      `json:"status"`
+	Conclusion  *CheckConclusion `json:"conclusion"`
+	StartedAt   *string          `json:"started_at"`
+	CompletedAt *string          `json:"completed_at"`
+	URL         *string          `json:"url"`
+}
+
+// jsonTime is a time in RFC 3339, UTC, or null when zero.
+func jsonTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func checksJSON(f *CheckFigures) *jsonCheckFigure {
+	out := &jsonCheckFigure{TimeoutSeconds: int64(f.Timeout / time.Second), Skipped: f.Skipped.String(),
+		Deadline: jsonTime(f.Deadline), Required: []jsonRequiredCheck{}}
+	for _, o := range f.Required {
+		jr := jsonRequiredCheck{Name: o.Name, App: optional(o.App), StatusCreator: optional(o.StatusCreator),
+			RequiredBy: optional(o.RequiredBy), State: o.State, Matches: []jsonCheckMatch{}}
+		for _, c := range o.Matches {
+			jr.Matches = append(jr.Matches, jsonCheckMatch{Kind: c.Kind, Name: c.Name, Source: optional(c.Source), Status: c.Status,
+				Conclusion: optional(c.Conclusion), StartedAt: jsonTime(c.StartedAt), CompletedAt: jsonTime(c.CompletedAt), URL: optional(c.URL)})
+		}
+		out.Required = append(out.Required, jr)
+	}
+	return out
 }
 
 type jsonApprovalFigure struct {
@@ -234,6 +287,9 @@ func verdictJSON(r Result) jsonVerdict {
 				CriticalPath: t.Path, Teams: orEmpty(t.Teams), ApprovedBy: optional(t.ApprovedBy),
 				Team: optional(t.Team), UnknownTeams: orEmpty(t.Unknown),
 			}
+		}
+		if g.Checks != nil {
+			jg.Checks = checksJSON(g.Checks)
 		}
 		out.Gates = append(out.Gates, jg)
 	}

@@ -49,6 +49,15 @@ func verdictsUnderTest() map[string]Result {
 	renamed := basePR()
 	renamed.Files = []ChangedFile{{Path: "build.sh", PreviousPath: "payments/build.sh", Status: FileRenamed}}
 	out["renamed_out"] = Evaluate(exampleConfig(), renamed)
+	// Required checks: pending in report mode, and failed checks
+	// overridden while another still runs.
+	report := checksConfig()
+	report.Mode = ModeReport
+	out["checks_report_pending"] = Evaluate(report, platformPR(checkRun("build", "github-actions", CheckQueued, "", t0)))
+	overridden := platformPR(checkRun("build", "github-actions", CheckCompleted, CheckFailure, t0),
+		commitStatus("security/scan", "ci-bot", "pending", t0))
+	overridden.Labels = append(overridden.Labels, labels("tiergate/override@carol")...)
+	out["checks_overridden_pending"] = Evaluate(checksConfig(), overridden)
 	return out
 }
 
@@ -91,6 +100,38 @@ func TestVerdictSchemaRejects(t *testing.T) {
 	for name, mutate := range tests {
 		var m map[string]any
 		if err := json.Unmarshal(good, &m); err != nil {
+			t.Fatal(err)
+		}
+		mutate(m)
+		bad, _ := json.Marshal(m)
+		if err := validateVerdict(t, s, bad); err == nil {
+			t.Errorf("%s: the schema accepted %s", name, bad)
+		}
+	}
+	// The checks figure holds its shape too.
+	pending, err := JSON(renderCases()["pending_platform"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checksFigure := func(m map[string]any) map[string]any {
+		for _, g := range m["gates"].([]any) {
+			if g.(map[string]any)["name"] == GateChecks {
+				return g.(map[string]any)["checks"].(map[string]any)
+			}
+		}
+		t.Fatal("no checks gate")
+		return nil
+	}
+	for name, mutate := range map[string]func(m map[string]any){
+		"unknown conclusion": func(m map[string]any) { m["conclusion"] = "waiting" },
+		"match of a kind": func(m map[string]any) {
+			checksFigure(m)["required"].([]any)[0].(map[string]any)["matches"].([]any)[0].(map[string]any)["kind"] = "app"
+		},
+		"no deadline key": func(m map[string]any) { delete(checksFigure(m), "deadline") },
+		"timeout in text": func(m map[string]any) { checksFigure(m)["timeout_seconds"] = "2h" },
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(pending, &m); err != nil {
 			t.Fatal(err)
 		}
 		mutate(m)

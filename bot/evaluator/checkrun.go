@@ -36,6 +36,7 @@ type checkOutput struct {
 // as compared before deciding to write.
 type runState struct {
 	id          int64
+	startedAt   time.Time
 	status      string
 	conclusion  string
 	title       string
@@ -51,6 +52,7 @@ type checkRuns struct {
 	appID      int64
 	name       string
 	detailsURL string
+	now        func() time.Time
 
 	// listings keeps the last answer of each check-run listing, only to
 	// revalidate it with If-None-Match.
@@ -59,7 +61,7 @@ type checkRuns struct {
 
 func newCheckRuns(appID int64, name, detailsURL string, now func() time.Time) *checkRuns {
 	return &checkRuns{
-		appID: appID, name: name, detailsURL: detailsURL,
+		appID: appID, name: name, detailsURL: detailsURL, now: now,
 		listings: ghclient.NewCache[*runState](listingTTL, maxPages, now),
 	}
 }
@@ -67,32 +69,76 @@ func newCheckRuns(appID int64, name, detailsURL string, now func() time.Time) *c
 // upsert makes tiergate's check run on sha read out, creating it if needed.
 // Whether to write is decided against what GitHub holds now; guard is
 // called just before each write, and its error is returned unwritten.
+//
+// A completed run is never set back to in progress (GitHub may refuse, and
+// branch protection may have acted on its conclusion): a verdict that goes
+// back to pending (CI re-run) gets a new run, which GitHub shows as the
+// check. Every run tiergate creates on sha carries the started_at of the
+// one before it, so started_at stays when tiergate first saw sha.
 func (c *checkRuns) upsert(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard) error {
+	return c.write(ctx, gh, owner, repo, sha, out, guard, false, nil)
+}
+
+// upsertAsRead is upsert deciding against tiergate's run as this same
+// evaluation just read it from GitHub (listing every App's check runs on
+// sha for the required checks), which saves listing it again. read.cur is
+// nil when there was none.
+func (c *checkRuns) upsertAsRead(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard, read *ownRun) error {
+	return c.write(ctx, gh, owner, repo, sha, out, guard, false, read)
+}
+
+// ownRun is tiergate's newest run on a commit as an evaluation read it.
+type ownRun struct {
+	cur *runState
+}
+
+// markInProgress writes an in-progress mark unless tiergate's run on sha
+// has completed: a verdict there stands until the evaluation replaces it.
+func (c *checkRuns) markInProgress(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard) error {
+	return c.write(ctx, gh, owner, repo, sha, out, guard, true, nil)
+}
+
+func (c *checkRuns) write(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard, keepCompleted bool, read *ownRun) error {
 	// A write that waits (a retry, a rate limit) asks the guard again
 	// before it is resent.
 	ctx = ghclient.WithWriteCheck(ctx, guard.Check)
 	out.Summary = truncateOutput(out.Summary)
-	cur, err := c.current(ctx, gh, owner, repo, sha)
-	if err != nil {
-		return err
+	var cur *runState
+	if read != nil {
+		cur = read.cur
+	} else {
+		var err error
+		if cur, err = c.current(ctx, gh, owner, repo, sha); err != nil {
+			return err
+		}
 	}
+	started := c.now()
 	if cur != nil {
 		if c.holds(cur, out) {
 			return nil
 		}
-		if err := guard.Check(ctx); err != nil {
-			return err
+		if !cur.startedAt.IsZero() {
+			started = cur.startedAt
 		}
-		err := c.update(ctx, gh, owner, repo, cur.id, out)
-		if !isNotFound(err) {
-			return err
+		reopen := cur.status == "completed" && out.Status != "completed"
+		if reopen && keepCompleted {
+			return nil
 		}
-		// Gone since it was listed: create a new one.
+		if !reopen {
+			if err := guard.Check(ctx); err != nil {
+				return err
+			}
+			err := c.update(ctx, gh, owner, repo, cur.id, out)
+			if !isNotFound(err) {
+				return err
+			}
+			// Gone since it was listed: create a new one.
+		}
 	}
 	if err := guard.Check(ctx); err != nil {
 		return err
 	}
-	return c.create(ctx, gh, owner, repo, sha, out)
+	return c.create(ctx, gh, owner, repo, sha, out, started)
 }
 
 // holds reports whether the check run on GitHub already reads out.
@@ -140,22 +186,28 @@ func (c *checkRuns) newest(runs []*github.CheckRun, sha string) *runState {
 	if best == nil {
 		return nil
 	}
+	return runStateOf(best)
+}
+
+// runStateOf is what upsert compares of a listed run.
+func runStateOf(run *github.CheckRun) *runState {
 	return &runState{
-		id:          best.GetID(),
-		status:      best.GetStatus(),
-		conclusion:  best.GetConclusion(),
-		title:       best.GetOutput().GetTitle(),
-		summaryHash: hashText(best.GetOutput().GetSummary()),
-		detailsURL:  best.GetDetailsURL(),
-		externalID:  best.GetExternalID(),
+		id:          run.GetID(),
+		startedAt:   run.GetStartedAt().Time,
+		status:      run.GetStatus(),
+		conclusion:  run.GetConclusion(),
+		title:       run.GetOutput().GetTitle(),
+		summaryHash: hashText(run.GetOutput().GetSummary()),
+		detailsURL:  run.GetDetailsURL(),
+		externalID:  run.GetExternalID(),
 	}
 }
 
-func (c *checkRuns) create(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput) error {
+func (c *checkRuns) create(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, started time.Time) error {
 	u := c.options(out)
 	_, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
 		Name: u.Name, HeadSHA: sha, DetailsURL: u.DetailsURL, ExternalID: u.ExternalID, Status: u.Status,
-		Conclusion: u.Conclusion, CompletedAt: u.CompletedAt, Output: u.Output,
+		Conclusion: u.Conclusion, StartedAt: &github.Timestamp{Time: started}, CompletedAt: u.CompletedAt, Output: u.Output,
 	})
 	if err != nil {
 		return fmt.Errorf("create check run on %s/%s@%s: %w", owner, repo, sha, err)
@@ -178,7 +230,7 @@ func (c *checkRuns) options(out checkOutput) github.UpdateCheckRunOptions {
 	}
 	if out.Status == "completed" {
 		opts.Conclusion = github.String(out.Conclusion)
-		opts.CompletedAt = &github.Timestamp{Time: time.Now()}
+		opts.CompletedAt = &github.Timestamp{Time: c.now()}
 	}
 	return opts
 }

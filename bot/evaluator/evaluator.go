@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
 	"github.com/tiergate/tiergate/bot/ghclient"
+	"github.com/tiergate/tiergate/bot/internal/ttlcache"
 	"github.com/tiergate/tiergate/bot/logfield"
 	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/rules"
@@ -65,6 +67,8 @@ type Evaluator struct {
 	people   *people
 	gatherer *gatherer
 	checks   *checkRuns
+	ci       *ciReader
+	commits  *ttlcache.Cache[string, []queue.Job]
 	comments *stickyComments
 	// pulls keeps the last answer for each pull request, only to revalidate
 	// it with If-None-Match (its ETag changes with the labels, head and
@@ -72,6 +76,7 @@ type Evaluator struct {
 	pulls    *ghclient.Cache[*github.PullRequest]
 	metrics  *Metrics
 	progress time.Duration
+	now      func() time.Time
 }
 
 // New builds an Evaluator. It makes no request.
@@ -93,10 +98,13 @@ func New(opts Options) (*Evaluator, error) {
 		people:   ppl,
 		gatherer: newGatherer(ppl, time.Now),
 		checks:   newCheckRuns(opts.AppID, opts.CheckName, opts.DetailsURL, time.Now),
+		ci:       newCIReader(opts.AppID, opts.CheckName, time.Now),
+		commits:  ttlcache.New[string, []queue.Job](commitPullsTTL, maxCommits, time.Now),
 		comments: newStickyComments(time.Now),
 		pulls:    ghclient.NewCache[*github.PullRequest](listingTTL, maxPulls, time.Now),
 		metrics:  opts.Metrics,
 		progress: progressDelay,
+		now:      time.Now,
 	}, nil
 }
 
@@ -106,7 +114,9 @@ func New(opts Options) (*Evaluator, error) {
 // someone without write permission). Any GitHub error is returned so the job
 // is retried; nothing green is ever posted after a failure. guard is called
 // just before every write (nil: always the owner); when it fails, its error
-// is returned and nothing more is written.
+// is returned and nothing more is written. A verdict that waits for required
+// CI checks is written (the check run in progress) and a *queue.Revisit is
+// returned, for the moment those checks run out of time.
 func (e *Evaluator) Evaluate(ctx context.Context, job queue.Job, guard queue.Guard) (err error) {
 	defer func() { e.clients.ForgetOn401(job.InstallationID, err) }()
 	gh, err := e.clients.Installation(job.InstallationID)
@@ -137,18 +147,37 @@ func (e *Evaluator) Evaluate(ctx context.Context, job queue.Job, guard queue.Gua
 	ctx = l.WithContext(ctx)
 
 	stop := e.markInProgressAfter(ctx, gh, job.Owner, job.Repo, sha, guard)
-	res, src, brokenConfig, err := e.verdict(ctx, gh, job, pr)
-	stop()
+	v, err := e.verdict(ctx, gh, job, pr)
+	if stopped := stop(); stopped {
+		// The in-progress mark may have written since the checks were
+		// listed: decide the write against GitHub afresh.
+		v.own = nil
+	}
 	if err != nil {
 		return err
 	}
+	res := v.res
 	res.HeadSHA = sha
-	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, src, !brokenConfig, guard); err != nil {
+	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, v.src, !v.brokenConfig, guard, v.own); err != nil {
 		return err
 	}
 	e.metrics.Conclusions.WithLabelValues(res.Tier.String(), res.Conclusion.String()).Inc()
 	l.Info().Msgf("reported %s: %s", res.Conclusion, res.Title())
-	return nil
+	return revisitFor(res)
+}
+
+// revisitSlack is added to a deadline so the evaluation it schedules runs
+// once the checks have run out of time, not a moment before.
+const revisitSlack = time.Second
+
+// revisitFor asks the queue to evaluate again when the verdict's pending
+// checks run out of time; nil when none is pending.
+func revisitFor(res rules.Result) error {
+	deadline, ok := res.ChecksDeadline()
+	if !ok {
+		return nil
+	}
+	return &queue.Revisit{At: deadline.Add(revisitSlack), Reason: "waiting for required checks"}
 }
 
 // pull reads the pull request from GitHub, revalidating the last answer with
@@ -163,25 +192,39 @@ func (e *Evaluator) pull(ctx context.Context, gh *github.Client, owner, repo str
 	return pr, err
 }
 
-// verdict loads the config and evaluates the pull request; src names the
-// config files it was computed from. A broken config is a verdict
-// (brokenConfig set), not an error.
-func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Job, pr *github.PullRequest) (res rules.Result, src configSource, brokenConfig bool, err error) {
+// evaluation is one verdict and what it was computed from.
+type evaluation struct {
+	res rules.Result
+	src configSource // the config files it was computed from
+	// brokenConfig: the verdict is a broken config's failure.
+	brokenConfig bool
+	// own is tiergate's run on the head as read with the required checks
+	// (nil when none are required): the write decides against it.
+	own *ownRun
+}
+
+// verdict loads the config and evaluates the pull request. A broken config
+// is a verdict (brokenConfig set), not an error.
+func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Job, pr *github.PullRequest) (evaluation, error) {
 	cfg, src, err := e.configs.load(ctx, gh, job.Owner, job.Repo, pr.GetBase().GetRef())
 	var broken *configBrokenError
 	if errors.As(err, &broken) {
-		return rules.ConfigFailure(broken.err), src, true, nil
+		return evaluation{res: rules.ConfigFailure(broken.err), src: src, brokenConfig: true}, nil
 	}
 	if err != nil {
-		return rules.Result{}, src, false, err
+		return evaluation{src: src}, err
 	}
 	snap, warnings, err := e.gatherer.gather(ctx, gh, cfg, job.Owner, job.Repo, pr)
 	if err != nil {
-		return rules.Result{}, src, false, err
+		return evaluation{src: src}, err
 	}
-	res = rules.Evaluate(cfg, snap)
+	own, err := e.fillChecks(ctx, gh, cfg, job.Owner, job.Repo, &snap)
+	if err != nil {
+		return evaluation{src: src}, err
+	}
+	res := rules.Evaluate(cfg, snap)
 	res.Warnings = append(res.Warnings, warnings...)
-	return res, src, false, nil
+	return evaluation{res: res, src: src, own: own}, nil
 }
 
 // report writes the check run, stamped with the config fingerprint, then
@@ -189,7 +232,7 @@ func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Jo
 // broken config is shown on the check run only (it would otherwise comment
 // on every open pull request at once), but an existing comment still
 // follows it.
-func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, mayCreateComment bool, guard queue.Guard) error {
+func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, mayCreateComment bool, guard queue.Guard, own *ownRun) error {
 	out := checkOutput{
 		Status:     "completed",
 		Conclusion: res.Conclusion.String(),
@@ -197,7 +240,13 @@ func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo s
 		Summary:    rules.Markdown(res),
 		ExternalID: src.Fingerprint(),
 	}
-	if err := e.checks.upsert(ctx, gh, owner, repo, res.HeadSHA, out, guard); err != nil {
+	if res.Conclusion == rules.ConclusionPending {
+		// Waiting for CI: in progress, with the deadline after which the
+		// sweep may take a run still in progress for a lost evaluation.
+		deadline, _ := res.ChecksDeadline()
+		out.Status, out.Conclusion, out.ExternalID = "in_progress", "", pendingExternalID(src.Fingerprint(), deadline)
+	}
+	if err := e.checks.upsertAsRead(ctx, gh, owner, repo, res.HeadSHA, out, guard, own); err != nil {
 		return err
 	}
 	create := mayCreateComment && worthCommenting(res)
@@ -219,10 +268,12 @@ func worthCommenting(res rules.Result) bool {
 
 // markInProgressAfter marks the check run in progress if the evaluation is
 // still running after e.progress. The returned stop waits for a write that
-// has begun, so it can never land after the verdict.
-func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, owner, repo, sha string, guard queue.Guard) (stop func()) {
+// has begun, so it can never land after the verdict, and says whether the
+// mark was attempted.
+func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, owner, repo, sha string, guard queue.Guard) (stop func() bool) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	var marked atomic.Bool
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -235,7 +286,8 @@ func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, 
 			return
 		case <-t.C:
 		}
-		err := e.checks.upsert(ctx, gh, owner, repo, sha, checkOutput{
+		marked.Store(true)
+		err := e.checks.markInProgress(ctx, gh, owner, repo, sha, checkOutput{
 			Status:  "in_progress",
 			Title:   "Evaluating",
 			Summary: "tiergate is reading the pull request and its configuration.",
@@ -247,9 +299,10 @@ func (e *Evaluator) markInProgressAfter(ctx context.Context, gh *github.Client, 
 			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not mark the check run in progress")
 		}
 	}()
-	return func() {
+	return func() bool {
 		close(done)
 		wg.Wait()
+		return marked.Load()
 	}
 }
 
@@ -287,64 +340,6 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job queue.Job, cause erro
 		return fmt.Errorf("report failure on %s: %w", job.Key(), err)
 	}
 	return nil
-}
-
-// CompleteMergeGroup writes the check on a merge queue's commit. The queue
-// entry adds pull request number (from the queue's branch name); the
-// entry passes only while that pull request's own tiergate check, on its
-// current head, is completed and passing: a pull request queued while
-// green may have turned red since (an override label removed, an approval
-// dismissed, a stricter config), and the merge group's commit is where a
-// required check is enforced. Anything unknown fails closed.
-func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, number int, guard queue.Guard) error {
-	gh, err := e.clients.Installation(installationID)
-	if err != nil {
-		return err
-	}
-	out, err := e.mergeGroupVerdict(ctx, gh, owner, repo, number)
-	if err != nil {
-		return err
-	}
-	// A merge group's commit is no pull request's head: nothing newer can supersede it.
-	if err := e.checks.upsert(ctx, gh, owner, repo, headSHA, out, guard); err != nil {
-		return fmt.Errorf("complete merge group %s/%s@%s: %w", owner, repo, headSHA, err)
-	}
-	return nil
-}
-
-func (e *Evaluator) mergeGroupVerdict(ctx context.Context, gh *github.Client, owner, repo string, number int) (checkOutput, error) {
-	fail := func(title, why string) (checkOutput, error) {
-		return checkOutput{Status: "completed", Conclusion: rules.ConclusionFailure.String(), Title: title,
-			Summary: "This commit was made by the merge queue. " + why}, nil
-	}
-	if number <= 0 {
-		return fail("Merge group: pull request unknown",
-			"tiergate cannot tell which pull request it adds (the queue branch name does not say), so it does not pass.")
-	}
-	pr, _, err := gh.PullRequests.Get(ctx, owner, repo, number)
-	if err != nil {
-		return checkOutput{}, fmt.Errorf("read pull request %s/%s#%d for its merge group: %w", owner, repo, number, err)
-	}
-	head := pr.GetHead().GetSHA()
-	cur, err := e.checks.current(ctx, gh, owner, repo, head)
-	if err != nil {
-		return checkOutput{}, err
-	}
-	short := head[:min(7, len(head))]
-	passing := cur != nil && cur.status == "completed" &&
-		(cur.conclusion == rules.ConclusionSuccess.String() || cur.conclusion == rules.ConclusionNeutral.String())
-	if !passing {
-		state := "no tiergate check"
-		if cur != nil {
-			state = rules.Messagef("tiergate's check is %s %s (%q)", cur.status, cur.conclusion, cur.title).Markdown()
-		}
-		return fail(fmt.Sprintf("Merge group: #%d is not passing", number),
-			fmt.Sprintf("It adds #%d, whose head %s has %s, so the merge group does not pass. Fix the pull request (or re-run its check) and queue it again.", number, short, state))
-	}
-	return checkOutput{Status: "completed", Conclusion: rules.ConclusionSuccess.String(),
-		Title: fmt.Sprintf("Merge group: #%d passes", number),
-		Summary: fmt.Sprintf("This commit was made by the merge queue. It adds #%d, whose head %s passes tiergate now (%s).",
-			number, short, rules.Messagef("%q", cur.title).Markdown())}, nil
 }
 
 // ConfigChanged drops cached config for owner/repo; when repo is the org

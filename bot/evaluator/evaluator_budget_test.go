@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -282,3 +283,74 @@ const (
 		"index 1111111..5555555 100644\n--- a/svc/handler.go\n+++ b/svc/handler.go\n" +
 		"@@ -10,3 +10,5 @@ func Handle() {\n a\n b\n+c\n+slipped in\n d\n"
 )
+
+// TestAPICallBudgetChecks pins what required checks add: the check runs of
+// every App and the combined status of the head, two listings revalidated
+// like the others, which also stand for tiergate's own listing.
+func TestAPICallBudgetChecks(t *testing.T) {
+	f, _ := ciFixture(t)
+	build := f.actionsRun("build", "in_progress", "")
+	f.actionsRun("security/scan", "completed", "success")
+	const (
+		getPull      = "GET /repos/{owner}/{repo}/pulls/{pull_number}"
+		getContents  = "GET /repos/{owner}/{repo}/contents/{path}"
+		getFiles     = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files"
+		getReviews   = "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"
+		getPerm      = "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+		listRuns     = "GET /repos/{owner}/{repo}/commits/{ref}/check-runs"
+		getStatus    = "GET /repos/{owner}/{repo}/commits/{ref}/status"
+		listComments = "GET /repos/{owner}/{repo}/issues/{issue_number}/comments"
+		createRun    = "POST /repos/{owner}/{repo}/check-runs"
+		patchRun     = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"
+	)
+	steps := []struct {
+		name            string
+		change          func()
+		wantCounted     []string
+		wantNotModified []string
+	}{
+		{name: "cold, pending",
+			wantCounted: []string{"POST /app/installations/{installation_id}/access_tokens", getPull, getContents, getContents,
+				getFiles, getReviews, getPerm, listRuns, getStatus, createRun, listComments}},
+		{name: "warm, unchanged, after our own write", wantCounted: []string{listRuns},
+			wantNotModified: []string{getPull, getFiles, getReviews, getPerm, getStatus, listComments}},
+		{name: "warm, unchanged", wantNotModified: []string{getPull, getFiles, getReviews, getPerm, listRuns, getStatus, listComments}},
+		{name: "warm, a check completes",
+			change: func() {
+				f.fake.UpdateCheckRun(evOwner, evRepo, build, func(cr *githubtest.CheckRun) { cr.Status, cr.Conclusion = "completed", "success" })
+			},
+			wantCounted:     []string{listRuns, patchRun},
+			wantNotModified: []string{getPull, getFiles, getReviews, getPerm, getStatus, listComments}},
+		{name: "warm, a status arrives right after our own write",
+			change: func() {
+				f.fake.AddStatus(evOwner, evRepo, githubtest.Status{SHA: evHead, Context: "security/deps", State: "success", Creator: "ci"})
+			},
+			wantCounted:     []string{listRuns, getStatus, patchRun},
+			wantNotModified: []string{getPull, getFiles, getReviews, getPerm, listComments}},
+		{name: "warm, new approval, right after our own write",
+			change: func() {
+				f.fake.AddReview(evOwner, evRepo, 1, githubtest.Review{User: "dave", State: "APPROVED", CommitID: evHead})
+				f.fake.SetPermission(evOwner, evRepo, "dave", "write")
+			},
+			wantCounted:     []string{getReviews, getPerm, listRuns, patchRun},
+			wantNotModified: []string{getPull, getFiles, getPerm, getStatus, listComments}},
+	}
+	for _, st := range steps {
+		if st.change != nil {
+			st.change()
+		}
+		f.fake.ResetRequests()
+		f.evaluateCI(t)
+		counted, notModified := f.budget()
+		if diff := cmp.Diff(st.wantCounted, counted); diff != "" {
+			t.Errorf("%s: requests counted against the rate limit (-want +got):\n%s", st.name, diff)
+		}
+		if diff := cmp.Diff(st.wantNotModified, notModified); diff != "" {
+			t.Errorf("%s: requests answered 304 (-want +got):\n%s", st.name, diff)
+		}
+		if !strings.HasPrefix(st.name, "cold") && len(counted) > 4 {
+			t.Errorf("%s: %d requests counted against the rate limit, want at most 4", st.name, len(counted))
+		}
+		t.Logf("%s: %d counted + %d not modified (304)", st.name, len(counted), len(notModified))
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -57,4 +59,27 @@ func (e *Evaluator) CurrentFingerprint(ctx context.Context, gh *github.Client, o
 		return "", err
 	}
 	return src.Fingerprint(), nil
+}
+
+// pendingExternalID is the external_id of a verdict waiting for required
+// CI checks: the config fingerprint, then "@" and the Unix time at which
+// those checks run out of time (when tiergate evaluates again, event or
+// not). The sweep reads it with PendingDeadline, so it takes such a run
+// for stuck only once that time has long passed.
+func pendingExternalID(fingerprint string, deadline time.Time) string {
+	return fingerprint + "@" + strconv.FormatInt(deadline.Unix(), 10)
+}
+
+// PendingDeadline returns the deadline a pending verdict's external_id
+// carries (see pendingExternalID), and false for any other run.
+func PendingDeadline(externalID string) (time.Time, bool) {
+	i := strings.LastIndexByte(externalID, '@')
+	if i < 0 || !strings.HasPrefix(externalID, fingerprintVersion+":") {
+		return time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(externalID[i+1:], 10, 64)
+	if err != nil || sec <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0), true
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -99,5 +100,26 @@ func TestFailureReportClearsFingerprint(t *testing.T) {
 	}
 	if run, _ := f.tiergateState(t, evHead); run.ExternalID != "" || run.Conclusion != "failure" {
 		t.Errorf("after ReportFailure: %s with external_id %q, want failure with none", run.Conclusion, run.ExternalID)
+	}
+}
+
+func TestPendingDeadline(t *testing.T) {
+	at := time.Unix(1714567200, 0)
+	tests := []struct {
+		externalID string
+		want       time.Time
+		ok         bool
+	}{
+		{pendingExternalID("cfg1:abc:-", at), at, true},
+		{"cfg1:abc:-", time.Time{}, false},
+		{"cfg1:abc:-@soon", time.Time{}, false},
+		{"other@1714567200", time.Time{}, false},
+		{"", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := PendingDeadline(tt.externalID)
+		if !got.Equal(tt.want) || ok != tt.ok {
+			t.Errorf("PendingDeadline(%q) = %v, %v; want %v, %v", tt.externalID, got, ok, tt.want, tt.ok)
+		}
 	}
 }

@@ -3,6 +3,9 @@ package evaluator
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 
@@ -59,9 +62,34 @@ func (e *Evaluator) InstallationRepos(ctx context.Context, installationID int64)
 	return repos, nil
 }
 
+// Bounds of the cache of pull requests by head commit: CI reports each
+// commit many times (every check run and status), so a burst costs one
+// lookup. The answer only chooses what to evaluate, never a verdict, and
+// an evaluation reads the pull request itself: a pull request opened since
+// is evaluated on its own events, and one closed or pushed since finds out.
+const (
+	commitPullsTTL = 10 * time.Minute
+	maxCommits     = 4096
+)
+
 // PullRequestsForCommit lists the open pull requests whose head is sha (a
-// check_suite or check_run re-request names only the commit).
+// check_suite or check_run re-request, another App's check run on a fork's
+// commit, or a commit status names only the commit), cached for
+// commitPullsTTL.
 func (e *Evaluator) PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]queue.Job, error) {
+	key := fmt.Sprintf("%d %s/%s@%s", installationID, strings.ToLower(owner), strings.ToLower(repo), sha)
+	if jobs, ok := e.commits.Get(key); ok {
+		return slices.Clone(jobs), nil
+	}
+	jobs, err := e.pullRequestsForCommit(ctx, installationID, owner, repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	e.commits.Put(key, slices.Clone(jobs))
+	return jobs, nil
+}
+
+func (e *Evaluator) pullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]queue.Job, error) {
 	gh, err := e.clients.Installation(installationID)
 	if err != nil {
 		return nil, err

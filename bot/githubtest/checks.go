@@ -3,6 +3,7 @@ package githubtest
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,12 +14,13 @@ import (
 // checkRunBody is the create/update request; the OpenAPI check has
 // already validated it against GitHub's schema.
 type checkRunBody struct {
-	Name       *string `json:"name"`
-	HeadSHA    *string `json:"head_sha"`
-	DetailsURL *string `json:"details_url"`
-	ExternalID *string `json:"external_id"`
-	Status     *string `json:"status"`
-	Conclusion *string `json:"conclusion"`
+	Name       *string    `json:"name"`
+	HeadSHA    *string    `json:"head_sha"`
+	StartedAt  *time.Time `json:"started_at"`
+	DetailsURL *string    `json:"details_url"`
+	ExternalID *string    `json:"external_id"`
+	Status     *string    `json:"status"`
+	Conclusion *string    `json:"conclusion"`
 	Output     *struct {
 		Title   *string `json:"title"`
 		Summary *string `json:"summary"`
@@ -51,13 +53,14 @@ func (b checkRunBody) apply(run *CheckRun) {
 	run.Status = cmp.Or(run.Status, "queued")
 }
 
-func (s *Server) checkRunJSON(run *CheckRun) *github.CheckRun {
+func (s *Server) checkRunJSON(rp *repo, run *CheckRun) *github.CheckRun {
 	out := &github.CheckRun{
 		ID:         github.Int64(run.ID),
 		Name:       github.String(run.Name),
 		HeadSHA:    github.String(run.HeadSHA),
 		Status:     github.String(run.Status),
 		DetailsURL: github.String(run.DetailsURL),
+		HTMLURL:    github.String(fmt.Sprintf("https://github.com/%s/%s/runs/%d", rp.owner, rp.name, run.ID)),
 		ExternalID: github.String(run.ExternalID),
 		App:        &github.App{ID: github.Int64(run.AppID)},
 		Output: &github.CheckRunOutput{
@@ -66,8 +69,11 @@ func (s *Server) checkRunJSON(run *CheckRun) *github.CheckRun {
 			Text:    github.String(run.Text),
 		},
 	}
-	if run.AppID == s.AppID {
+	switch {
+	case run.AppID == s.AppID:
 		out.App.Slug = github.String(s.AppSlug)
+	case run.AppSlug != "":
+		out.App.Slug = github.String(run.AppSlug)
 	}
 	if run.Conclusion != "" {
 		out.Conclusion = github.String(run.Conclusion)
@@ -75,7 +81,25 @@ func (s *Server) checkRunJSON(run *CheckRun) *github.CheckRun {
 	if at, ok := s.checkStarted[run.ID]; ok {
 		out.StartedAt = &github.Timestamp{Time: at}
 	}
+	if at, ok := s.checkCompleted[run.ID]; ok && run.Status == "completed" {
+		out.CompletedAt = &github.Timestamp{Time: at}
+	}
 	return out
+}
+
+// completed stamps completed_at the first time a run is seen completed;
+// s.mu is held.
+func (s *Server) completed(run *CheckRun) {
+	if run.Status != "completed" {
+		delete(s.checkCompleted, run.ID)
+		return
+	}
+	if s.checkCompleted == nil {
+		s.checkCompleted = map[int64]time.Time{}
+	}
+	if _, ok := s.checkCompleted[run.ID]; !ok {
+		s.checkCompleted[run.ID] = s.now()
+	}
 }
 
 // started stamps a new check run's started_at with the fake's clock, as
@@ -101,9 +125,13 @@ func (s *Server) handleCreateCheckRun(w http.ResponseWriter, r *http.Request) {
 	run := &CheckRun{ID: s.nextID, AppID: s.AppID}
 	b.apply(run)
 	s.started(run.ID)
+	if b.StartedAt != nil {
+		s.checkStarted[run.ID] = b.StartedAt.UTC()
+	}
+	s.completed(run)
 	rp.checkRuns = append(rp.checkRuns, run)
 	rp.runWrites = append(rp.runWrites, *run)
-	writeJSON(w, http.StatusCreated, s.checkRunJSON(run))
+	writeJSON(w, http.StatusCreated, s.checkRunJSON(rp, run))
 }
 
 // checkRunOf finds the check run named in the path or answers 404.
@@ -124,7 +152,7 @@ func (s *Server) checkRunOf(w http.ResponseWriter, r *http.Request) *CheckRun {
 
 func (s *Server) handleCheckRun(w http.ResponseWriter, r *http.Request) {
 	if run := s.checkRunOf(w, r); run != nil {
-		writeJSON(w, http.StatusOK, s.checkRunJSON(run))
+		writeJSON(w, http.StatusOK, s.checkRunJSON(s.repoOf(w, r), run))
 	}
 }
 
@@ -146,9 +174,17 @@ func (s *Server) handleUpdateCheckRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Problems parsing JSON")
 		return
 	}
+	// GitHub does not reliably let a completed run go back to queued or in
+	// progress; the fake refuses, so tiergate must create a new run (which
+	// GitHub then shows) instead of reopening an old one.
+	if run.Status == "completed" && b.Status != nil && *b.Status != "completed" {
+		writeError(w, http.StatusUnprocessableEntity, "Validation Failed: a completed check run cannot be set back to "+*b.Status)
+		return
+	}
 	b.apply(run)
+	s.completed(run)
 	rp.runWrites = append(rp.runWrites, *run)
-	writeJSON(w, http.StatusOK, s.checkRunJSON(run))
+	writeJSON(w, http.StatusOK, s.checkRunJSON(rp, run))
 }
 
 // handleListCheckRuns lists the check runs on a commit SHA with GitHub's
@@ -178,7 +214,7 @@ func (s *Server) handleListCheckRuns(w http.ResponseWriter, r *http.Request) {
 		case q.Get("app_id") != "" && q.Get("app_id") != strconv.FormatInt(run.AppID, 10):
 		case q.Get("filter") != "all" && latest[run.Name] != run.ID:
 		default:
-			out = append(out, s.checkRunJSON(run))
+			out = append(out, s.checkRunJSON(rp, run))
 		}
 	}
 	total := len(out)

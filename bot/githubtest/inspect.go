@@ -20,6 +20,7 @@ func (s *Server) AddCheckRun(owner, name string, run CheckRun) int64 {
 	}
 	r.checkRuns = append(r.checkRuns, &run)
 	s.started(run.ID)
+	s.completed(&run)
 	return run.ID
 }
 
@@ -123,6 +124,7 @@ func (s *Server) UpdateCheckRun(owner, name string, id int64, change func(*Check
 	for _, run := range s.mustRepo(owner, name).checkRuns {
 		if run.ID == id {
 			change(run)
+			s.completed(run)
 			return
 		}
 	}

@@ -50,5 +50,6 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /repos/{owner}/{repo}/check-runs/{check_run_id}", s.handleCheckRun)
 	handle("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", s.handleUpdateCheckRun)
 	handle("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", s.handleListCheckRuns)
+	handle("GET /repos/{owner}/{repo}/commits/{ref}/status", s.handleCombinedStatus)
 	return m
 }

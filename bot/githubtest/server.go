@@ -61,6 +61,7 @@ type Server struct {
 	resetAt       time.Time
 
 	checkStarted       map[int64]time.Time // check run ID -> started_at
+	checkCompleted     map[int64]time.Time // check run ID -> completed_at
 	webhook            webhookTarget
 	deliveries         []*Delivery
 	redeliveryRequests []int64

@@ -54,8 +54,12 @@ type Review struct {
 // form one cmp.Diff can compare. AppID 0 in AddCheckRun means the fake's
 // own App.
 type CheckRun struct {
-	ID         int64
-	AppID      int64
+	ID    int64
+	AppID int64
+	// AppSlug is another App's slug, as GitHub reports it on the run
+	// (e.g. "github-actions"); runs of the fake's own App report AppSlug of
+	// the Server, and "" here.
+	AppSlug    string
 	Name       string
 	HeadSHA    string
 	Status     string
@@ -65,6 +69,21 @@ type CheckRun struct {
 	Title      string
 	Summary    string
 	Text       string
+}
+
+// Status is a commit status as the fake stores it (POST
+// /repos/{owner}/{repo}/statuses/{sha} by Creator).
+type Status struct {
+	ID      int64
+	SHA     string
+	Context string
+	// State is error, failure, pending or success.
+	State       string
+	Creator     string
+	TargetURL   string
+	Description string
+	// CreatedAt defaults to the fake's clock (see SetTime).
+	CreatedAt time.Time
 }
 
 // Comment is an issue comment as the fake stores it.
@@ -105,6 +124,7 @@ type repo struct {
 	compares      map[string]compareAnswer // "base...head" -> answer
 	checkRuns     []*CheckRun
 	runWrites     []CheckRun // each check run as a create or update left it
+	statuses      []*Status  // in creation order
 	comments      []*comment
 }
 

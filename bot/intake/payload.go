@@ -46,6 +46,12 @@ type eventPayload struct {
 		Removed  []string `json:"removed"`
 	} `json:"commits"`
 
+	// status
+	SHA      string `json:"sha"`
+	Branches []struct {
+		Name string `json:"name"`
+	} `json:"branches"`
+
 	// merge_group
 	MergeGroup *struct {
 		HeadSHA string `json:"head_sha"`
@@ -82,12 +88,17 @@ type prRef struct {
 }
 
 type checkRef struct {
-	Name    string `json:"name"`
-	HeadSHA string `json:"head_sha"`
-	App     struct {
+	Name       string `json:"name"`
+	HeadSHA    string `json:"head_sha"`
+	HeadBranch string `json:"head_branch"` // check_suite
+	App        struct {
 		ID int64 `json:"id"`
 	} `json:"app"`
 	PullRequests []prRef `json:"pull_requests"`
+	// CheckSuite is a check run's suite, which names the head branch.
+	CheckSuite *struct {
+		HeadBranch string `json:"head_branch"`
+	} `json:"check_suite"`
 }
 
 // present says whether a raw field was given as something other than null.

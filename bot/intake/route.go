@@ -58,7 +58,7 @@ func ignore(format string, args ...any) (plan, error) {
 // also rejects malformed JSON); the others are only checked to be JSON.
 func (rt router) route(ctx context.Context, body []byte) (plan, error) {
 	switch rt.event {
-	case "pull_request", "pull_request_review", "check_run", "check_suite",
+	case "pull_request", "pull_request_review", "check_run", "check_suite", "status",
 		"issue_comment", "push", "merge_group", "installation", "installation_repositories":
 	default:
 		if !json.Valid(body) {
@@ -86,6 +86,8 @@ func (rt router) route(ctx context.Context, body []byte) (plan, error) {
 		return rt.checkRun(p)
 	case "check_suite":
 		return rt.checkSuite(p)
+	case "status":
+		return rt.status(p)
 	case "issue_comment":
 		return rt.issueComment(p)
 	case "push":
@@ -174,12 +176,25 @@ func (rt router) pullRequestReview(e eventPayload) (plan, error) {
 }
 
 func (rt router) checkRun(e eventPayload) (plan, error) {
-	if e.Action != "rerequested" {
-		return ignore("check_run action %q is not a re-run request", e.Action)
-	}
 	var cr checkRef
 	if e.CheckRun != nil {
 		cr = *e.CheckRun
+	}
+	switch {
+	case e.Action == "created" || e.Action == "completed":
+		if cr.App.ID == rt.settings.AppID {
+			// tiergate's own writes: evaluating on them would loop.
+			return ignore("check run %q is tiergate's own", cr.Name)
+		}
+		branch := ""
+		if cr.CheckSuite != nil {
+			branch = cr.CheckSuite.HeadBranch
+		}
+		// created too: a re-run of a required check takes a green verdict
+		// back to pending until it completes.
+		return rt.ciChanged(e, cr.PullRequests, cr.HeadSHA, []string{branch})
+	case e.Action != "rerequested":
+		return ignore("check_run action %q changes no verdict", e.Action)
 	}
 	if cr.Name != rt.settings.CheckName || cr.App.ID != rt.settings.AppID {
 		return ignore("check run %q of app %d is not tiergate's", cr.Name, cr.App.ID)
@@ -188,12 +203,18 @@ func (rt router) checkRun(e eventPayload) (plan, error) {
 }
 
 func (rt router) checkSuite(e eventPayload) (plan, error) {
-	if e.Action != "rerequested" {
-		return ignore("check_suite action %q is not a re-run request", e.Action)
-	}
 	var cs checkRef
 	if e.CheckSuite != nil {
 		cs = *e.CheckSuite
+	}
+	switch {
+	case e.Action == "completed":
+		if cs.App.ID == rt.settings.AppID {
+			return ignore("check suite is tiergate's own")
+		}
+		return rt.ciChanged(e, cs.PullRequests, cs.HeadSHA, []string{cs.HeadBranch})
+	case e.Action != "rerequested":
+		return ignore("check_suite action %q changes no verdict", e.Action)
 	}
 	if cs.App.ID != rt.settings.AppID {
 		return ignore("check suite of app %d is not tiergate's", cs.App.ID)

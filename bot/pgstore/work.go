@@ -66,6 +66,11 @@ ON CONFLICT (key) DO UPDATE SET
     updated_at = now()
 WHERE excluded.event <> '` + EventSweep + `'`
 
+// EventRevisit marks a row parked by Park: due only at its revisit time,
+// and not counted by Stats until then. A newer event replaces the event
+// and so unparks the row.
+const EventRevisit = "revisit"
+
 // EventSweep is the event of work the periodic sweep found: it only makes
 // sure the work is queued. When the key already has a row (waiting out a
 // retry, or running), the row is left as it is: a sweep neither supersedes
@@ -271,6 +276,29 @@ WHERE key = $1 AND lease_owner = $2 AND lease_seq = $3`,
 	return nil
 }
 
+// Park releases the lease on work that ran without failing but must run
+// again after the given delay (a verdict waiting for CI checks, looked at
+// again when they run out of time): the row is due then, with its event
+// EventRevisit and attempts and last error cleared. If a newer event arrived
+// meanwhile, the row is due now instead, for that event. It returns
+// ErrLeaseLost if the row was claimed by someone else since.
+func (s *Store) Park(ctx context.Context, c *Claim, after time.Duration) error {
+	tag, err := s.pool.Exec(ctx, `
+UPDATE tiergate_work SET
+    lease_owner = '', lease_until = NULL, updated_at = now(), attempts = 0, last_error = '',
+    event  = CASE WHEN generation = $4 THEN $6 ELSE event END,
+    due_at = CASE WHEN generation = $4 THEN now() + $5 * interval '1 microsecond' ELSE now() END
+WHERE key = $1 AND lease_owner = $2 AND lease_seq = $3`,
+		c.Item.Key, c.Owner, c.seq, c.Generation, max(after, 0).Microseconds(), EventRevisit)
+	if err != nil {
+		return fmt.Errorf("park %s: %w", c.Item.Key, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("park %s: %w", c.Item.Key, ErrLeaseLost)
+	}
+	return nil
+}
+
 // Release gives the row back without counting an attempt (at shutdown); it
 // stays due as before. It returns ErrLeaseLost if the row was claimed by
 // someone else since.
@@ -287,12 +315,13 @@ WHERE key = $1 AND lease_owner = $2 AND lease_seq = $3`, c.Item.Key, c.Owner, c.
 	return nil
 }
 
-// Stats returns the number of work rows and how long the longest-waiting row
-// that is due and not leased has been due (0 if none).
+// Stats returns the number of work rows, not counting rows parked until a
+// later revisit (see Park), and how long the longest-waiting row that is
+// due and not leased has been due (0 if none).
 func (s *Store) Stats(ctx context.Context) (depth int, oldestDue time.Duration, err error) {
 	var micros int64
 	err = s.pool.QueryRow(ctx, `
-SELECT count(*),
+SELECT count(*) FILTER (WHERE NOT (event = '`+EventRevisit+`' AND due_at > now() AND lease_until IS NULL)),
     coalesce((extract(epoch FROM now() - min(due_at) FILTER (
         WHERE due_at <= now() AND (lease_until IS NULL OR lease_until <= now()))) * 1e6)::bigint, 0)
 FROM tiergate_work`).Scan(&depth, &micros)

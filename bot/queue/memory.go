@@ -41,6 +41,10 @@ type entry struct {
 	next    *work
 	current *work
 	timer   *time.Timer
+	// parked: next waits in stateRetry for a revisit (see Revisit), not
+	// for a failure's backoff. It is not queued work for WaitIdle, the
+	// depth metric or Drain.
+	parked bool
 }
 
 // Memory runs work with a pool of workers, at most one at a time per key.
@@ -64,6 +68,7 @@ type Memory struct {
 	draining bool // Drain has begun: a failure is reported at once
 	entries  map[string]*entry
 	waiting  int           // entries with a next
+	parkedN  int           // entries parked until a revisit
 	readyN   int           // entries in stateReady
 	running  int           // entries in stateRunning
 	changed  chan struct{} // closed and replaced on every change
@@ -144,9 +149,11 @@ func (q *Memory) enqueue(w *work) error {
 			q.markReady(w.key, e)
 		}
 	case e.state == stateRetry:
-		// A new event need not wait out the backoff of a failed one.
+		// A new event need not wait out the backoff of a failed one, nor
+		// a parked revisit.
 		e.timer.Stop()
 		e.timer = nil
+		q.unpark(e)
 		e.next = coalesce(e.next, w)
 		q.markReady(w.key, e)
 	default:
@@ -165,8 +172,16 @@ func (q *Memory) markReady(key string, e *entry) {
 	q.readyKeys <- key
 }
 
+// unpark ends e's revisit wait.
+func (q *Memory) unpark(e *entry) {
+	if e.parked {
+		e.parked = false
+		q.parkedN--
+	}
+}
+
 func (q *Memory) changedLocked() {
-	q.metrics.Depth.Set(float64(q.waiting))
+	q.metrics.Depth.Set(float64(q.waiting - q.parkedN))
 	q.metrics.InFlight.Set(float64(q.running))
 	close(q.changed)
 	q.changed = make(chan struct{})
@@ -209,9 +224,10 @@ func (q *Memory) waitFor(ctx context.Context, cond func() bool) error {
 	}
 }
 
-// waitIdle waits until nothing is queued, waiting to retry, or running.
+// WaitIdle waits until nothing is queued, waiting to retry, or running;
+// work parked until a revisit does not count.
 func (q *Memory) WaitIdle(ctx context.Context) error {
-	return q.waitFor(ctx, func() bool { return len(q.entries) == 0 })
+	return q.waitFor(ctx, func() bool { return len(q.entries) == q.parkedN })
 }
 
 // Drain runs what is settling or waiting out a retry now, and waits until
@@ -227,6 +243,11 @@ func (q *Memory) Drain(ctx context.Context) error {
 		case stateSettling:
 			q.settleLocked(key)
 		case stateRetry:
+			if e.parked {
+				// Not failed work: its check run is in progress, never
+				// green, and the sweep finds it after a restart.
+				continue
+			}
 			e.timer.Stop()
 			e.timer = nil
 			q.markReady(key, e)

@@ -100,6 +100,10 @@ func (q *Memory) process(key string, w *work) {
 		retried.Attempts++
 		retried.LastError = err.Error()
 	}
+	if d.Revisit {
+		retried.attemptState = attemptState{}
+		retried.job.Event = EventRevisit
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e := q.entries[key]
@@ -112,6 +116,10 @@ func (q *Memory) process(key string, w *work) {
 	}
 	e.next, e.state = retried, stateRetry
 	q.waiting++
+	if d.Revisit {
+		e.parked = true
+		q.parkedN++
+	}
 	e.timer = time.AfterFunc(time.Until(d.At), func() { q.retry(key, retried) })
 	q.changedLocked()
 }
@@ -138,6 +146,7 @@ func (q *Memory) retry(key string, w *work) {
 		return
 	}
 	e.timer = nil
+	q.unpark(e)
 	q.markReady(key, e)
 	q.changedLocked()
 }

@@ -5,7 +5,8 @@ import "github.com/prometheus/client_golang/prometheus"
 // Metrics are the queues' Prometheus metrics. Metrics is a
 // prometheus.Collector: register it on the server's registry.
 type Metrics struct {
-	// Depth is the number of pull requests waiting for evaluation.
+	// Depth is the number of pull requests waiting for evaluation, not
+	// counting those parked until a revisit (see Revisit).
 	Depth prometheus.Gauge
 	// OldestDueSeconds is how long the longest-waiting due work has waited
 	// (PostgreSQL mode, from the database).
@@ -13,7 +14,7 @@ type Metrics struct {
 	// InFlight is the number of evaluations running now.
 	InFlight prometheus.Gauge
 	// Evaluations counts finished evaluations by outcome (ok, error,
-	// superseded, skipped).
+	// superseded, skipped, pending: waiting for required CI checks).
 	Evaluations *prometheus.CounterVec
 	// EvaluationSeconds is the latency of one evaluation, gather to report.
 	EvaluationSeconds prometheus.Histogram

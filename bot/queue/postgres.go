@@ -215,6 +215,12 @@ func (q *Postgres) process(stopCtx context.Context, c *pgstore.Claim, claimedAt 
 		}
 		return
 	}
+	if d.Revisit {
+		if perr := q.store.Park(bg, c, time.Until(d.At)); perr != nil && !errors.Is(perr, pgstore.ErrLeaseLost) {
+			l.Error().Err(perr).Msg("could not schedule the revisit; it runs again when its lease expires")
+		}
+		return
+	}
 	if rerr := q.store.Retry(bg, c, time.Until(d.At), d.SpendsRetry, err.Error()); rerr != nil && !errors.Is(rerr, pgstore.ErrLeaseLost) {
 		l.Error().Err(rerr).Msg("could not schedule the retry; it runs again when its lease expires")
 	}

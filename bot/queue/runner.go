@@ -92,9 +92,12 @@ func (r *runner) attempt(ctx context.Context, job Job, st attemptState, guard Gu
 	}
 	r.metrics.EvaluationSeconds.Observe(time.Since(start).Seconds())
 	outcome := "ok"
+	var revisit *Revisit
 	switch {
 	case errors.Is(err, ErrSuperseded):
 		outcome = "superseded"
+	case errors.As(err, &revisit):
+		outcome = "pending"
 	case err != nil:
 		outcome = "error"
 	}
@@ -118,6 +121,8 @@ func (r *runner) failed(ctx context.Context, job Job, st attemptState, err error
 	switch {
 	case errors.Is(err, ErrSuperseded):
 		l.Info().Msgf("%s superseded before writing; running again with the newest state", describe(job))
+	case d.Revisit:
+		l.Info().Time("revisit_at", d.At).Msgf("%s: %v", describe(job), err)
 	case !d.SpendsRetry:
 		l.Warn().Err(err).Time("retry_at", d.At).Msgf("%s hit a GitHub rate limit; will retry when it resets (no attempt spent)", describe(job))
 	case d.GiveUp && !job.IsEvaluation():

@@ -41,6 +41,9 @@ type retryDecision struct {
 	SpendsRetry bool      // whether the attempt counts against the limit
 	Report      bool      // mark the check run failed now (fail closed)
 	GiveUp      bool
+	// Revisit: the work did not fail; it is parked until At (see Revisit)
+	// with fresh attempts.
+	Revisit bool
 }
 
 // next decides after attempt number attempts (1-based, counting only
@@ -48,6 +51,9 @@ type retryDecision struct {
 func (r retrySchedule) next(job Job, attempts int, err error, now time.Time) retryDecision {
 	if errors.Is(err, ErrSuperseded) {
 		return retryDecision{At: now.Add(supersededRetryDelay)}
+	}
+	if at, ok := revisitAt(err); ok {
+		return retryDecision{At: at, Revisit: true}
 	}
 	if at, ok := ghclient.RetryAt(err, now); ok {
 		return retryDecision{At: at}

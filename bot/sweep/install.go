@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
+	"github.com/tiergate/tiergate/bot/evaluator"
 	"github.com/tiergate/tiergate/bot/ghclient"
 	"github.com/tiergate/tiergate/bot/queue"
 )
@@ -19,7 +20,7 @@ import (
 // Why the sweep queues a pull request.
 const (
 	sweepMissing = "missing" // no tiergate check run on the head
-	sweepStuck   = "stuck"   // queued or in progress for longer than StuckAfter
+	sweepStuck   = "stuck"   // queued or in progress for longer than StuckAfter (past its checks' deadline)
 	sweepStale   = "stale"   // completed with another config's fingerprint
 )
 
@@ -231,6 +232,15 @@ func (is *installationSweep) reason(ctx context.Context, owner, repo string, pr 
 	case run == nil:
 		return sweepMissing, nil
 	case run.GetStatus() != "completed":
+		if deadline, ok := evaluator.PendingDeadline(run.GetExternalID()); ok {
+			// A verdict waiting for required CI checks: tiergate evaluates
+			// again by itself at their deadline, so the run is stuck only
+			// when that is long past (the evaluation was lost).
+			if is.opts.Now().Sub(deadline) >= is.opts.StuckAfter {
+				return sweepStuck, nil
+			}
+			return "", nil
+		}
 		started := run.GetStartedAt().Time
 		if started.IsZero() || is.opts.Now().Sub(started) >= is.opts.StuckAfter {
 			return sweepStuck, nil

@@ -127,6 +127,12 @@ func TestSweepQueuesPullRequestsWithoutACurrentCheck(t *testing.T) {
 		fake.SetState(fakeorg.Owner, fakeorg.Repo, 9, "closed", false)
 		add(10)
 		check(10, githubtest.CheckRun{Status: "completed", Conclusion: "failure"}) // before fingerprints existed
+		// Verdicts waiting for required checks, started an hour ago.
+		fake.SetTime(now.Add(-time.Hour))
+		add(11)
+		check(11, githubtest.CheckRun{Status: "in_progress", ExternalID: fmt.Sprintf("%s@%d", current, now.Add(time.Hour).Unix())}) // until later
+		add(12)
+		check(12, githubtest.CheckRun{Status: "in_progress", ExternalID: fmt.Sprintf("%s@%d", current, now.Add(-20*time.Minute).Unix())}) // lost
 	}
 	fingerprint := func(context.Context, *github.Client, string, string, string) (string, error) { return current, nil }
 	tests := []struct {
@@ -138,13 +144,13 @@ func TestSweepQueuesPullRequestsWithoutACurrentCheck(t *testing.T) {
 		{
 			name:        "with fingerprints",
 			fingerprint: fingerprint,
-			want:        []int{1, 3, 4, 6, 7, 8, 10},
-			wantReport:  Report{Missing: 4, Stuck: 1, Stale: 2},
+			want:        []int{1, 3, 4, 6, 7, 8, 10, 12},
+			wantReport:  Report{Missing: 4, Stuck: 2, Stale: 2},
 		},
 		{
 			name:       "without fingerprints",
-			want:       []int{1, 4, 6, 7, 8},
-			wantReport: Report{Missing: 4, Stuck: 1},
+			want:       []int{1, 4, 6, 7, 8, 12},
+			wantReport: Report{Missing: 4, Stuck: 2},
 		},
 	}
 	for _, tt := range tests {
@@ -160,7 +166,7 @@ func TestSweepQueuesPullRequestsWithoutACurrentCheck(t *testing.T) {
 				t.Errorf("queued (-want +got):\n%s", diff)
 			}
 			tt.wantReport.Ran, tt.wantReport.Installations, tt.wantReport.Repos = true, 1, 2
-			tt.wantReport.PullRequests = 9
+			tt.wantReport.PullRequests = 11
 			tt.wantReport.Queued = len(tt.want)
 			rep.Requests = 0
 			if diff := cmp.Diff(tt.wantReport, rep); diff != "" {

@@ -26,7 +26,7 @@ func TestCheck(t *testing.T) {
 			wantCode:       1,
 			wantTier:       "feature",
 			wantConclusion: "failure",
-			wantGates:      map[string]string{"tests": "fail", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required"},
+			wantGates:      map[string]string{"tests": "fail", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required", "checks": "not_required"},
 			wantInReason:   map[string]string{"tests": "svc/a.go"},
 		},
 		{
@@ -36,7 +36,7 @@ func TestCheck(t *testing.T) {
 			},
 			wantTier:       "feature",
 			wantConclusion: "success",
-			wantGates:      map[string]string{"tests": "pass", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required"},
+			wantGates:      map[string]string{"tests": "pass", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required", "checks": "not_required"},
 		},
 		{
 			name:           "docs only change needs no tests",
@@ -44,7 +44,7 @@ func TestCheck(t *testing.T) {
 			args:           []string{"--label", "tier/platform"},
 			wantTier:       "platform",
 			wantConclusion: "success",
-			wantGates:      map[string]string{"tests": "pass", "docs": "pass", "approvals": "not_checked", "max_changed_lines": "pass"},
+			wantGates:      map[string]string{"tests": "pass", "docs": "pass", "approvals": "not_checked", "max_changed_lines": "pass", "checks": "not_required"},
 			wantInReason:   map[string]string{"tests": "no source files changed", "max_changed_lines": "2 lines changed"},
 		},
 		{
@@ -52,7 +52,7 @@ func TestCheck(t *testing.T) {
 			change:         func(r *testRepo) { r.git("rm", "-q", "svc/a.go") },
 			wantTier:       "feature",
 			wantConclusion: "success",
-			wantGates:      map[string]string{"tests": "pass", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required"},
+			wantGates:      map[string]string{"tests": "pass", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required", "checks": "not_required"},
 		},
 		{
 			name:           "rename with spaces keeps the new name",
@@ -60,7 +60,7 @@ func TestCheck(t *testing.T) {
 			wantCode:       1,
 			wantTier:       "feature",
 			wantConclusion: "failure",
-			wantGates:      map[string]string{"tests": "fail", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required"},
+			wantGates:      map[string]string{"tests": "fail", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required", "checks": "not_required"},
 			wantInReason:   map[string]string{"tests": "svc/new name é.go"},
 		},
 		{
@@ -69,7 +69,7 @@ func TestCheck(t *testing.T) {
 			args:           []string{"--label", "tier/platform"},
 			wantTier:       "platform",
 			wantConclusion: "success",
-			wantGates:      map[string]string{"tests": "pass", "docs": "pass", "approvals": "not_checked", "max_changed_lines": "pass"},
+			wantGates:      map[string]string{"tests": "pass", "docs": "pass", "approvals": "not_checked", "max_changed_lines": "pass", "checks": "not_required"},
 			wantInReason:   map[string]string{"max_changed_lines": "0 lines changed"},
 		},
 		{
@@ -78,7 +78,7 @@ func TestCheck(t *testing.T) {
 			args:           []string{"--label", "tiergate/skip-tests"},
 			wantTier:       "feature",
 			wantConclusion: "success",
-			wantGates:      map[string]string{"tests": "overridden", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required"},
+			wantGates:      map[string]string{"tests": "overridden", "docs": "not_required", "approvals": "not_checked", "max_changed_lines": "not_required", "checks": "not_required"},
 		},
 		{
 			name:           "comma separated labels",
@@ -86,7 +86,7 @@ func TestCheck(t *testing.T) {
 			args:           []string{"--label", "bug, tier/experiment"},
 			wantTier:       "experiment",
 			wantConclusion: "success",
-			wantGates:      map[string]string{"tests": "not_required", "docs": "not_required", "approvals": "not_required", "max_changed_lines": "not_required"},
+			wantGates:      map[string]string{"tests": "not_required", "docs": "not_required", "approvals": "not_required", "max_changed_lines": "not_required", "checks": "not_required"},
 		},
 		{
 			name: "critical path raises the tier and its team gate is not checked",
@@ -96,8 +96,9 @@ func TestCheck(t *testing.T) {
 			wantTier:       "platform",
 			wantConclusion: "success",
 			wantGates: map[string]string{"tests": "pass", "docs": "pass", "approvals": "not_checked",
-				"critical_paths/payments": "not_checked", "max_changed_lines": "pass"},
-			wantInReason: map[string]string{"critical_paths/payments": "checked on GitHub"},
+				"critical_paths/payments": "not_checked", "max_changed_lines": "pass", "checks": "not_checked"},
+			wantInReason: map[string]string{"critical_paths/payments": "checked on GitHub",
+				"checks": `checked on GitHub: requires "payments-suite" (a check run by github-actions)`},
 		},
 	}
 	for _, tt := range tests {

@@ -56,6 +56,7 @@ var operations = []string{
 	"GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
 	"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
 	"GET /repos/{owner}/{repo}/compare/{basehead}",
+	"GET /repos/{owner}/{repo}/commits/{ref}/status",
 }
 
 func main() {
