@@ -13,13 +13,20 @@ import (
 // Freezer tells a diskcache.Transport which answers cannot change: those
 // about a pull request that was closed (its files, reviews and events up to
 // the close, and the pull request itself), once given after the close.
-// People's permissions and team memberships are read once per run; all
-// else (the listing, config files) is revalidated. It is safe for
-// concurrent use.
+// People's permissions and team memberships are kept for PeopleMaxAge:
+// they only exist as they are now, and a person tuning a config reruns
+// within minutes. All else (the listing, config files) is revalidated. It
+// is safe for concurrent use.
 type Freezer struct {
 	mu     sync.Mutex
 	closed map[string]time.Time // "owner/repo#n" lower-cased -> closed at
 }
+
+// PeopleMaxAge is how long a permission or team membership read from
+// GitHub is taken as current, within a run and, with --cache, across runs.
+const PeopleMaxAge = time.Hour
+
+var people = diskcache.Rule{Kind: diskcache.Fresh, MaxAge: PeopleMaxAge}
 
 // NewFreezer returns a Freezer that knows of no closed pull request yet.
 func NewFreezer() *Freezer { return &Freezer{closed: map[string]time.Time{}} }
@@ -40,8 +47,10 @@ func (f *Freezer) Rule(req *http.Request) diskcache.Rule {
 		switch {
 		case s == "repos" && len(rest) >= 3:
 			return f.repoRule(rest)
+		case s == "repos":
+			return diskcache.Rule{}
 		case s == "orgs" && len(rest) == 5 && rest[1] == "teams" && rest[3] == "memberships":
-			return diskcache.Rule{Kind: diskcache.OncePerRun}
+			return people
 		}
 	}
 	return diskcache.Rule{}
@@ -51,7 +60,7 @@ func (f *Freezer) Rule(req *http.Request) diskcache.Rule {
 func (f *Freezer) repoRule(rest []string) diskcache.Rule {
 	repo, tail := rest[0]+"/"+rest[1], rest[2:]
 	if len(tail) == 3 && tail[0] == "collaborators" && tail[2] == "permission" {
-		return diskcache.Rule{Kind: diskcache.OncePerRun}
+		return people
 	}
 	var number string
 	switch {

@@ -31,17 +31,19 @@ const (
 	// Frozen serves a kept answer without asking, if it was given after
 	// Rule.After: the resource could not change since then.
 	Frozen
-	// OncePerRun asks GitHub (revalidating) the first time in this run,
-	// then serves that answer for the rest of the run: for facts that only
-	// exist as they are now, such as a permission, which one run reads as
-	// of its start.
-	OncePerRun
+	// Fresh serves a kept answer without asking while it is younger than
+	// Rule.MaxAge, for facts that only exist as they are now (a
+	// permission, a team membership) and that one sitting may take as
+	// read once. A 404 counts as an answer here: GitHub sends it without
+	// an ETag, so it could never be revalidated for free.
+	Fresh
 )
 
 // Rule is how one request may use the cache.
 type Rule struct {
-	Kind  Kind
-	After time.Time // Frozen: only answers given after this count
+	Kind   Kind
+	After  time.Time     // Frozen: only answers given after this count
+	MaxAge time.Duration // Fresh: how old an answer may be
 }
 
 // Stats count what the cache did in this run.
@@ -59,10 +61,10 @@ type Transport struct {
 	dir   string // "" keeps answers in memory only
 	scope string
 	rule  func(*http.Request) Rule
+	now   func() time.Time
 
-	mu   sync.Mutex
-	mem  map[string]*entry
-	seen map[string]bool // asked GitHub in this run
+	mu  sync.Mutex
+	mem map[string]*entry
 
 	served, revalidated, fetched, writeErrors atomic.Int64
 }
@@ -77,7 +79,7 @@ func New(next http.RoundTripper, dir, scope string, rule func(*http.Request) Rul
 	if rule == nil {
 		rule = func(*http.Request) Rule { return Rule{} }
 	}
-	t := &Transport{next: next, scope: scope, rule: rule, mem: map[string]*entry{}, seen: map[string]bool{}}
+	t := &Transport{next: next, scope: scope, rule: rule, mem: map[string]*entry{}, now: time.Now}
 	if dir != "" {
 		t.dir = filepath.Join(dir, "v1")
 		if err := os.MkdirAll(t.dir, 0o700); err != nil {
@@ -98,8 +100,10 @@ func (t *Transport) Stats() Stats {
 	return Stats{Served: t.served.Load(), Revalidated: t.revalidated.Load(), Fetched: t.fetched.Load(), WriteErrors: t.writeErrors.Load()}
 }
 
-// entry is one kept answer: a 200 with the headers a client reads.
+// entry is one kept answer, a 200 or a 404, with the headers a client
+// reads.
 type entry struct {
+	Status int         `json:"status"`
 	Header http.Header `json:"header"`
 	Body   []byte      `json:"body"`
 	// Date is GitHub's Date header: when GitHub gave the answer, on its
@@ -118,11 +122,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	key := t.key(req)
 	rule := t.rule(req)
 	kept := t.lookup(key)
-	t.mu.Lock()
-	seen := t.seen[key]
-	t.mu.Unlock()
 	if kept != nil {
-		usable := (rule.Kind == Frozen && !kept.Date.Before(rule.After)) || (rule.Kind == OncePerRun && seen)
+		usable := false
+		switch rule.Kind {
+		case Frozen:
+			usable = !kept.Date.Before(rule.After)
+		case Fresh:
+			usable = t.now().Sub(kept.Date) < rule.MaxAge
+		}
 		if usable {
 			t.served.Add(1)
 			return kept.response(req, req.Header.Get("If-None-Match")), nil
@@ -141,14 +148,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch resp.StatusCode {
 	case http.StatusNotModified:
 		t.revalidated.Add(1)
-		t.markSeen(key)
 		if kept != nil && sameETag(req, kept) {
-			// GitHub confirmed the kept answer now: a frozen rule can
-			// trust it from here on.
+			// GitHub confirmed the kept answer now: a frozen or fresh
+			// rule can trust it from here on.
 			confirmed := *kept
-			if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-				confirmed.Date = d
-			}
+			confirmed.Date = dateOf(resp, t.now())
 			t.store(key, &confirmed)
 		}
 		if ownCondition || kept == nil {
@@ -156,28 +160,34 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		drain(resp)
 		return kept.response(req, ""), nil
-	case http.StatusOK:
+	case http.StatusOK, http.StatusNotFound:
 		t.fetched.Add(1)
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			return nil, fmt.Errorf("read answer to %s: %w", req.URL.Path, err)
 		}
-		e := &entry{Header: http.Header{}, Body: body, Date: time.Now()}
+		e := &entry{Status: resp.StatusCode, Header: http.Header{}, Body: body, Date: dateOf(resp, t.now())}
 		for _, h := range keptHeaders {
 			if v := resp.Header.Get(h); v != "" {
 				e.Header.Set(h, v)
 			}
 		}
-		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-			e.Date = d
-		}
 		t.store(key, e)
-		t.markSeen(key)
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		return resp, nil
 	}
+	t.fetched.Add(1)
 	return resp, nil
+}
+
+// dateOf is when GitHub answered, by its Date header (its clock, which
+// Rule.After is compared with), else now.
+func dateOf(resp *http.Response, now time.Time) time.Time {
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		return d
+	}
+	return now
 }
 
 // response is the kept answer as an http.Response. X-From-Cache tells
@@ -186,11 +196,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (e *entry) response(req *http.Request, condition string) *http.Response {
 	h := e.Header.Clone()
 	h.Set("X-From-Cache", "1")
-	if condition != "" && condition == e.Header.Get("ETag") {
+	if e.Status == http.StatusOK && condition != "" && condition == e.Header.Get("ETag") {
 		return &http.Response{Status: "304 Not Modified", StatusCode: http.StatusNotModified, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 			Header: h, Body: http.NoBody, Request: req}
 	}
-	return &http.Response{Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	status := e.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return &http.Response{Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), StatusCode: status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, Body: io.NopCloser(bytes.NewReader(e.Body)), ContentLength: int64(len(e.Body)), Request: req}
 }
 
@@ -199,12 +213,6 @@ func (e *entry) response(req *http.Request, condition string) *http.Response {
 func sameETag(req *http.Request, kept *entry) bool {
 	c := req.Header.Get("If-None-Match")
 	return c == "" || c == kept.Header.Get("ETag")
-}
-
-func (t *Transport) markSeen(key string) {
-	t.mu.Lock()
-	t.seen[key] = true
-	t.mu.Unlock()
 }
 
 // key names a request: its identity scope, URL and Accept header (GitHub
