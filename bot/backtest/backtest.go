@@ -122,7 +122,8 @@ type Report struct {
 	// Since and Until bound the window looked at (Since zero: any age).
 	Since, Until time.Time
 	Limit        int
-	// Truncated says more pull requests matched than Limit.
+	// Truncated says the limit, not the window, ended the list: older
+	// pull requests may match too.
 	Truncated bool
 	// Config names the files of the config judged with (none: built-in
 	// defaults); Current those of the current config when compared, nil

@@ -14,7 +14,7 @@ import (
 )
 
 // list reads the pull requests to judge, most recent first, and says
-// whether more matched than opts.Limit.
+// whether the limit left out some that may match.
 //
 // GitHub cannot filter pull requests by merge time, so merged and closed
 // ones are read from the closed listing sorted by last update, newest
@@ -38,6 +38,7 @@ func list(ctx context.Context, gh *github.Client, opts Options, now time.Time) (
 	}
 	var found []*github.PullRequest
 	var floor time.Time // the Limit-th most recent time among found
+	limited := false
 	err := ghclient.Walk(0, func(page int) (int, error) {
 		prs, resp, err := gh.PullRequests.List(ctx, opts.Owner, opts.Repo, &github.PullRequestListOptions{
 			State: state, Sort: "updated", Direction: "desc",
@@ -48,7 +49,13 @@ func list(ctx context.Context, gh *github.Client, opts Options, now time.Time) (
 		}
 		for _, pr := range prs {
 			updated := pr.GetUpdatedAt().Time
-			if updated.Before(opts.Since) || (len(found) >= opts.Limit && updated.Before(floor)) {
+			if updated.Before(opts.Since) {
+				return 0, nil
+			}
+			if len(found) >= opts.Limit && updated.Before(floor) {
+				// Older ones may still match: the limit, not the
+				// window, ended the walk.
+				limited = true
 				return 0, nil
 			}
 			if opts.State == StateMerged && pr.MergedAt == nil {
@@ -82,7 +89,7 @@ func list(ctx context.Context, gh *github.Client, opts Options, now time.Time) (
 		}
 		return b.GetNumber() - a.GetNumber()
 	})
-	more := len(found) > opts.Limit
+	more := limited || len(found) > opts.Limit
 	return found[:min(len(found), opts.Limit)], more, nil
 }
 

@@ -62,6 +62,9 @@ func Text(w io.Writer, rep *Report) error {
 			if g := failingList(p); g != "" {
 				fmt.Fprintf(&b, " — failing: %s", rules.Messagef("%s", g).Text())
 			}
+			if g := gatesWith(p.Result, rules.StatusOverridden); len(g) > 0 {
+				fmt.Fprintf(&b, " — overridden: %s", rules.Messagef("%s", strings.Join(g, ", ")).Text())
+			}
 			if p.Err != nil {
 				fmt.Fprintf(&b, " — %s", rules.Messagef("%s", p.Err.Error()).Text())
 			}
@@ -86,7 +89,7 @@ func scope(rep *Report, s Summary) string {
 		line += fmt.Sprintf(" from %s to %s", day(rep.Since), day(rep.Until))
 	}
 	if rep.Truncated {
-		line += fmt.Sprintf(" (the %d most recent; more match)", rep.Limit)
+		line += fmt.Sprintf(" (the %d most recent: the limit; older ones may match too)", rep.Limit)
 	}
 	return line
 }

@@ -169,7 +169,7 @@ func notes(state State, cfg, current *rules.Config) []rules.Message {
 	case StateOpen:
 		out = append(out, rules.Messagef("Each pull request is judged as it stands now."))
 	}
-	out = append(out, rules.Messagef("Permissions and team memberships are as they are now, not as they were then: GitHub keeps no history of them."))
+	out = append(out, rules.Messagef("Permissions and team memberships are as they are now (read within the last hour), not as they were then: GitHub keeps no history of them."))
 	if usesTeams(cfg) || usesTeams(current) {
 		out = append(out, rules.Messagef("A team these credentials cannot see (a secret team, or a token without read access to the organization's members) counts as having no members, so its critical path's team gate fails closed."))
 	}

@@ -101,13 +101,27 @@ func seedBacktest(t testing.TB, fake *githubtest.Server, base time.Time) {
 	}
 }
 
+// hostileTitles are titles others chose that must stay inert in every
+// format: a spreadsheet formula, a mention, markup, a line break.
+var hostileTitles = map[int]string{
+	3: `=HYPERLINK("http://evil.example","click")`,
+	4: "@acme/payments-owners | `x` <b>\nfake line\n",
+}
+
+func titleOf(i int) string {
+	if t, ok := hostileTitles[i]; ok {
+		return t
+	}
+	return fmt.Sprintf("Change %d", i)
+}
+
 func sha(i int) string { return fmt.Sprintf("%040x", i) }
 
 // seedMerged adds pull request i, merged at merged, of the kind i%10 says.
 func seedMerged(fake *githubtest.Server, i int, merged time.Time) {
 	o, r := fakeorg.Owner, fakeorg.Repo
 	head := sha(i)
-	pr := githubtest.PullRequest{Number: i, Author: "alice", HeadSHA: head, Title: fmt.Sprintf("Change %d", i),
+	pr := githubtest.PullRequest{Number: i, Author: "alice", HeadSHA: head, Title: titleOf(i),
 		CreatedAt: merged.Add(-2 * time.Hour), UpdatedAt: merged, MergedAt: merged}
 	before := merged.Add(-time.Hour)
 	after := merged.Add(time.Hour)
