@@ -57,7 +57,7 @@ type Summary struct {
 	// pull requests it decides otherwise, of which PassToFail would now
 	// fail (they passed, with or without an override, under the current
 	// config), FailToPass would now pass, and TierChanged get another tier.
-	Compared                                      bool
+	Compared                                    bool
 	Differ, PassToFail, FailToPass, TierChanged int
 }
 

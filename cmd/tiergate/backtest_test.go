@@ -30,8 +30,8 @@ type btReport struct {
 		Notes     []string `json:"notes"`
 		Summary   struct {
 			Total, Passed, Overridden, Failed, Errors int
-			FailedByGate                              map[string]int `json:"failed_by_gate"`
-			ByTier                                    map[string]struct{ Total, Failed int } `json:"by_tier"`
+			FailedByGate                              map[string]int                           `json:"failed_by_gate"`
+			ByTier                                    map[string]struct{ Total, Failed int }   `json:"by_tier"`
 			CriticalPaths                             map[string]struct{ Touched, Failed int } `json:"critical_paths"`
 			Comparison                                *struct {
 				Differ     int `json:"differ"`
@@ -559,7 +559,7 @@ func TestBacktestStates(t *testing.T) {
 		truncated bool
 		first     int
 	}{
-		{[]string{"--state", "closed"}, 200, true, 1},           // 210 closed in 30 days: the limit
+		{[]string{"--state", "closed"}, 200, true, 1},                   // 210 closed in 30 days: the limit
 		{[]string{"--state", "closed", "--last", "300"}, 215, false, 1}, // any age: merged or not
 		{[]string{"--state", "open"}, 5, false, 215},
 		{[]string{"--last", "220"}, 205, false, 1}, // any age: the five old ones too
