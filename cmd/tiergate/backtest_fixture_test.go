@@ -38,7 +38,7 @@ func newFakeOrg(t testing.TB) *githubtest.Server {
 //	   payments-owners approval → fails critical_paths/payments)
 //	1-5: feature, test included, approved     → pass
 //	6: feature, no test                       → fails tests; an override
-//	   label applied after the merge must not count
+//	   label and tier/experiment applied after the merge must not count
 //	7: feature, never approved before merge   → fails approvals; an
 //	   approval after the merge must not count
 //	8: tier/experiment, no test, no review    → pass
@@ -144,6 +144,7 @@ func seedMerged(fake *githubtest.Server, i int, merged time.Time) {
 		late = func() {
 			fake.SetTime(after)
 			fake.AddLabel(o, r, i, "tiergate/skip-tests", "carol")
+			fake.AddLabel(o, r, i, "tier/experiment", "alice")
 		}
 	case 7:
 		approve = nil
