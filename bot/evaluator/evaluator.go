@@ -66,6 +66,7 @@ type Evaluator struct {
 	gatherer *gatherer
 	checks   *checkRuns
 	comments *stickyComments
+	previews *previews
 	// pulls keeps the last answer for each pull request, only to revalidate
 	// it with If-None-Match (its ETag changes with the labels, head and
 	// base). A kept pull request is shared: never modify it.
@@ -94,6 +95,7 @@ func New(opts Options) (*Evaluator, error) {
 		gatherer: newGatherer(ppl, time.Now),
 		checks:   newCheckRuns(opts.AppID, opts.CheckName, opts.DetailsURL, time.Now),
 		comments: newStickyComments(time.Now),
+		previews: newPreviews(time.Now),
 		pulls:    ghclient.NewCache[*github.PullRequest](listingTTL, maxPulls, time.Now),
 		metrics:  opts.Metrics,
 		progress: progressDelay,
@@ -137,13 +139,19 @@ func (e *Evaluator) Evaluate(ctx context.Context, job queue.Job, guard queue.Gua
 	ctx = l.WithContext(ctx)
 
 	stop := e.markInProgressAfter(ctx, gh, job.Owner, job.Repo, sha, guard)
-	res, src, brokenConfig, err := e.verdict(ctx, gh, job, pr)
+	res, src, brokenConfig, files, err := e.verdict(ctx, gh, job, pr)
+	var preview string
+	if err == nil {
+		// A pull request that changes a tiergate config also shows what
+		// the change would do (see preview.go).
+		preview, err = e.configPreview(ctx, gh, job, pr, files, &res)
+	}
 	stop()
 	if err != nil {
 		return err
 	}
 	res.HeadSHA = sha
-	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, src, !brokenConfig, guard); err != nil {
+	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, src, preview, !brokenConfig, guard); err != nil {
 		return err
 	}
 	e.metrics.Conclusions.WithLabelValues(res.Tier.String(), res.Conclusion.String()).Inc()
@@ -166,22 +174,23 @@ func (e *Evaluator) pull(ctx context.Context, gh *github.Client, owner, repo str
 // verdict loads the config and evaluates the pull request; src names the
 // config files it was computed from. A broken config is a verdict
 // (brokenConfig set), not an error.
-func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Job, pr *github.PullRequest) (res rules.Result, src configSource, brokenConfig bool, err error) {
+// files are the pull request's changed files, nil with a broken config.
+func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Job, pr *github.PullRequest) (res rules.Result, src configSource, brokenConfig bool, files []rules.ChangedFile, err error) {
 	cfg, src, err := e.configs.load(ctx, gh, job.Owner, job.Repo, pr.GetBase().GetRef())
 	var broken *configBrokenError
 	if errors.As(err, &broken) {
-		return rules.ConfigFailure(broken.err), src, true, nil
+		return rules.ConfigFailure(broken.err), src, true, nil, nil
 	}
 	if err != nil {
-		return rules.Result{}, src, false, err
+		return rules.Result{}, src, false, nil, err
 	}
 	snap, warnings, err := e.gatherer.gather(ctx, gh, cfg, job.Owner, job.Repo, pr)
 	if err != nil {
-		return rules.Result{}, src, false, err
+		return rules.Result{}, src, false, nil, err
 	}
 	res = rules.Evaluate(cfg, snap)
 	res.Warnings = append(res.Warnings, warnings...)
-	return res, src, false, nil
+	return res, src, false, snap.Files, nil
 }
 
 // report writes the check run, stamped with the config fingerprint, then
@@ -189,18 +198,20 @@ func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Jo
 // broken config is shown on the check run only (it would otherwise comment
 // on every open pull request at once), but an existing comment still
 // follows it.
-func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, mayCreateComment bool, guard queue.Guard) error {
+// preview, when not empty, is a config-change preview (Markdown) shown
+// after the verdict, and always worth a comment.
+func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, preview string, mayCreateComment bool, guard queue.Guard) error {
 	out := checkOutput{
 		Status:     "completed",
 		Conclusion: res.Conclusion.String(),
 		Title:      res.Title(),
-		Summary:    rules.Markdown(res),
+		Summary:    rules.Markdown(res) + preview,
 		ExternalID: src.Fingerprint(),
 	}
 	if err := e.checks.upsert(ctx, gh, owner, repo, res.HeadSHA, out, guard); err != nil {
 		return err
 	}
-	create := mayCreateComment && worthCommenting(res)
+	create := mayCreateComment && (worthCommenting(res) || preview != "")
 	return e.comments.upsert(ctx, gh, owner, repo, number, out.Summary, create, guard)
 }
 
