@@ -1,9 +1,11 @@
 package evaluator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -240,6 +242,9 @@ func (e *Evaluator) impactOf(ctx context.Context, gh *github.Client, job queue.J
 		}
 		out.flips = append(out.flips, flip{repo: job.Owner + "/" + c.repo.GetName(), number: c.pr.GetNumber(), title: c.pr.GetTitle(), was: was, now: now})
 	}
+	slices.SortFunc(out.flips, func(a, b flip) int {
+		return cmp.Or(strings.Compare(a.repo, b.repo), cmp.Compare(a.number, b.number))
+	})
 	return out, nil
 }
 
@@ -381,7 +386,7 @@ func previewMarkdown(p *preview) string {
 	if len(im.flips) > 0 {
 		b.WriteString("| Pull request | Title | Now | With this change |\n|---|---|---|---|\n")
 		for _, f := range im.flips {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", rules.Messagef("%s#%d", f.repo, f.number).MarkdownCell(),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", rules.Messagef("%s", fmt.Sprintf("%s#%d", f.repo, f.number)).MarkdownCell(),
 				rules.Messagef("%s", f.title).MarkdownCell(), f.was, f.now)
 		}
 		b.WriteString("\n")
