@@ -395,7 +395,7 @@ func previewMarkdown(p *preview) string {
 		fmt.Fprintf(&b, "%d more would change in repositories more private than this one (counts only).\n\n", im.hidden)
 	}
 	if im.unreadable > 0 {
-		fmt.Fprintf(&b, "%d could not be read and are not counted.\n\n", im.unreadable)
+		fmt.Fprintf(&b, "Open pull requests that could not be read, not counted: %d.\n\n", im.unreadable)
 	}
 	if im.more {
 		fmt.Fprintf(&b, "More than %d pull requests are open: only the first %d were judged.\n\n", MaxPreviewPulls, MaxPreviewPulls)
