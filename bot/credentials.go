@@ -31,3 +31,20 @@ func AppCredentials(getenv func(string) string) (appID int64, key []byte, ok boo
 func ParseAPIURL(name, text string) (string, error) {
 	return parseURL(value{text: text, name: name, set: strings.TrimSpace(text) != ""}, DefaultAPIURL, true)
 }
+
+// ConfigLocation reads where the config files live exactly as tiergate
+// serve reads it: TIERGATE_ORG_CONFIG_REPO and TIERGATE_CONFIG_PATH, with
+// the same defaults, so a tool reads the files the App reads.
+func ConfigLocation(getenv func(string) string) (orgRepo, path string, err error) {
+	env := func(name string) value {
+		v := getenv(name)
+		return value{text: v, name: name, set: v != ""}
+	}
+	if orgRepo, err = parseRepoName(env("TIERGATE_ORG_CONFIG_REPO")); err != nil {
+		return "", "", err
+	}
+	if path, err = parseConfigPath(env("TIERGATE_CONFIG_PATH")); err != nil {
+		return "", "", err
+	}
+	return orgRepo, path, nil
+}

@@ -183,14 +183,21 @@ func Run(ctx context.Context, gh *github.Client, opts Options) (*Report, error) 
 	rep := &Report{Repo: opts.Owner + "/" + opts.Repo, State: opts.State, Since: opts.Since, Until: now(), Limit: opts.Limit}
 	compare := opts.Given.Org != nil || opts.Given.Repo != nil
 
-	cfg, err := opts.Reader.Config(ctx, gh, opts.Owner, opts.Repo, "", opts.Given)
+	var cfg *rules.Config
+	err := waitingOut(ctx, opts, func() (err error) {
+		cfg, err = opts.Reader.Config(ctx, gh, opts.Owner, opts.Repo, "", opts.Given)
+		return err
+	})
 	if err != nil {
 		return nil, configError(err, compare)
 	}
 	rep.Config = cfg.Sources
 	var current *rules.Config
 	if compare {
-		current, err = opts.Reader.Config(ctx, gh, opts.Owner, opts.Repo, "", evaluator.Layers{})
+		err = waitingOut(ctx, opts, func() (err error) {
+			current, err = opts.Reader.Config(ctx, gh, opts.Owner, opts.Repo, "", evaluator.Layers{})
+			return err
+		})
 		var ce rules.ConfigErrors
 		switch {
 		case errors.As(err, &ce):
@@ -203,7 +210,12 @@ func Run(ctx context.Context, gh *github.Client, opts Options) (*Report, error) 
 		}
 	}
 
-	pulls, truncated, err := list(ctx, gh, opts, rep.Until)
+	var pulls []*github.PullRequest
+	var truncated bool
+	err = waitingOut(ctx, opts, func() (err error) {
+		pulls, truncated, err = list(ctx, gh, opts, rep.Until)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -257,37 +269,50 @@ func judge(ctx context.Context, gh *github.Client, opts Options, cfg, current *r
 		cutoff = pr.GetClosedAt().Time
 	}
 	p.At = cutoff
-	for attempt := 0; ; attempt++ {
+	err := waitingOut(ctx, opts, func() error {
 		res, err := evaluate(ctx, gh, opts, cfg, pr, cutoff)
-		if err == nil && current != nil {
-			var cur rules.Result
-			if cur, err = evaluate(ctx, gh, opts, current, pr, cutoff); err == nil {
-				p.Current = &Outcome{Tier: cur.Tier, Verdict: verdictOf(cur), Failing: failing(cur)}
+		if err != nil {
+			return err
+		}
+		if current != nil {
+			cur, err := evaluate(ctx, gh, opts, current, pr, cutoff)
+			if err != nil {
+				return err
 			}
+			p.Current = &Outcome{Tier: cur.Tier, Verdict: verdictOf(cur), Failing: failing(cur)}
 		}
-		if err == nil {
-			p.Result, p.Verdict = res, verdictOf(res)
-			return p, nil
-		}
-		switch {
-		case ctx.Err() != nil:
-			return p, ctx.Err()
-		case isAuth(err):
-			return p, fmt.Errorf("%w: %v", ErrAuth, err)
-		}
-		if at, ok := ghclient.RetryAt(err, time.Now()); ok && attempt < 5 {
-			// go-github refuses to ask while it knows the limit is spent;
-			// the transport waits out the limits GitHub answers with.
-			if opts.Progress != nil {
-				opts.Progress.Waiting(at)
-			}
-			if err := sleep(ctx, opts, time.Until(at)); err != nil {
-				return p, err
-			}
-			continue
-		}
-		p.Verdict, p.Err = VerdictError, err
+		p.Result, p.Verdict = res, verdictOf(res)
+		return nil
+	})
+	switch {
+	case err == nil:
 		return p, nil
+	case ctx.Err() != nil:
+		return p, ctx.Err()
+	case isAuth(err):
+		return p, fmt.Errorf("%w: %v", ErrAuth, err)
+	}
+	p.Verdict, p.Err, p.Current = VerdictError, err, nil
+	return p, nil
+}
+
+// waitingOut runs f, and again after each rate limit it reports, up to a
+// few times. The transport waits out the limits GitHub answers with; this
+// handles go-github refusing to ask at all while it knows the limit is
+// spent (the answer before said 0 remaining).
+func waitingOut(ctx context.Context, opts Options, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		at, limited := ghclient.RetryAt(err, time.Now())
+		if err == nil || !limited || attempt >= 5 || ctx.Err() != nil {
+			return err
+		}
+		if opts.Progress != nil {
+			opts.Progress.Waiting(at)
+		}
+		if err := sleep(ctx, opts, time.Until(at)); err != nil {
+			return err
+		}
 	}
 }
 

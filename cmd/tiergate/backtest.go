@@ -154,6 +154,11 @@ func runBacktest(ctx context.Context, opts backtestOptions) error {
 	if bo.Given, err = givenLayers(opts); err != nil {
 		return err
 	}
+	// Where the config files live, as the App reads it.
+	orgRepo, configPath, err := bot.ConfigLocation(opts.Env)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
 	apiURL := opts.APIURL
 	name := "--github-api-url"
 	if apiURL == "" {
@@ -184,7 +189,7 @@ func runBacktest(ctx context.Context, opts backtestOptions) error {
 	if err != nil {
 		return err
 	}
-	bo.Reader = evaluator.NewReader(bot.DefaultOrgConfigRepo, bot.DefaultConfigPath)
+	bo.Reader = evaluator.NewReader(orgRepo, configPath)
 	bo.Freezer, bo.Progress, bo.Sleep, bo.Now = freezer, progress, opts.Sleep, now
 	rep, err := backtest.Run(ctx, gh, bo)
 	if err != nil {

@@ -603,10 +603,19 @@ func TestBacktestUsage(t *testing.T) {
 		{"unknown flag", []string{"--repo", "a/b", "--verbose"}, "flag provided but not defined: -verbose"},
 		{"missing config", []string{"--repo", "a/b", "--config", "/nonexistent/t.yml"}, "config file /nonexistent/t.yml does not exist"},
 		{"broken config", []string{"--repo", "a/b", "--config", broken}, "invalid config: " + broken + ":4:26: "},
+		{"bad org config repo", []string{"--repo", "a/b", "env:TIERGATE_ORG_CONFIG_REPO=a/b"}, "TIERGATE_ORG_CONFIG_REPO must be a repository name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := backtestWith(t, nil, map[string]string{}, tt.args...)
+			env, args := map[string]string{}, []string{}
+			for _, a := range tt.args {
+				if k, v, ok := strings.Cut(strings.TrimPrefix(a, "env:"), "="); ok && strings.HasPrefix(a, "env:") {
+					env[k] = v
+					continue
+				}
+				args = append(args, a)
+			}
+			r := backtestWith(t, nil, env, args...)
 			if r.code != 2 {
 				t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
 			}
