@@ -70,6 +70,7 @@ type Evaluator struct {
 	ci       *ciReader
 	commits  *ttlcache.Cache[string, []queue.Job]
 	comments *stickyComments
+	previews *previews
 	// pulls keeps the last answer for each pull request, only to revalidate
 	// it with If-None-Match (its ETag changes with the labels, head and
 	// base). A kept pull request is shared: never modify it.
@@ -101,6 +102,7 @@ func New(opts Options) (*Evaluator, error) {
 		ci:       newCIReader(opts.AppID, opts.CheckName, time.Now),
 		commits:  ttlcache.New[string, []queue.Job](commitPullsTTL, maxCommits, time.Now),
 		comments: newStickyComments(time.Now),
+		previews: newPreviews(time.Now),
 		pulls:    ghclient.NewCache[*github.PullRequest](listingTTL, maxPulls, time.Now),
 		metrics:  opts.Metrics,
 		progress: progressDelay,
@@ -148,6 +150,12 @@ func (e *Evaluator) Evaluate(ctx context.Context, job queue.Job, guard queue.Gua
 
 	stop := e.markInProgressAfter(ctx, gh, job.Owner, job.Repo, sha, guard)
 	v, err := e.verdict(ctx, gh, job, pr)
+	var preview string
+	if err == nil {
+		// A pull request that changes a tiergate config also shows what
+		// the change would do (see preview.go).
+		preview, err = e.configPreview(ctx, gh, job, pr, v.files, &v.res)
+	}
 	if stopped := stop(); stopped {
 		// The in-progress mark may have written since the checks were
 		// listed: decide the write against GitHub afresh.
@@ -158,7 +166,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, job queue.Job, guard queue.Gua
 	}
 	res := v.res
 	res.HeadSHA = sha
-	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, v.src, !v.brokenConfig, guard, v.own); err != nil {
+	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, v.src, preview, !v.brokenConfig, guard, v.own); err != nil {
 		return err
 	}
 	e.metrics.Conclusions.WithLabelValues(res.Tier.String(), res.Conclusion.String()).Inc()
@@ -201,6 +209,9 @@ type evaluation struct {
 	// own is tiergate's run on the head as read with the required checks
 	// (nil when none are required): the write decides against it.
 	own *ownRun
+	// files are the pull request's changed files (nil with a broken
+	// config), for the config-change preview.
+	files []rules.ChangedFile
 }
 
 // verdict loads the config and evaluates the pull request. A broken config
@@ -224,7 +235,7 @@ func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Jo
 	}
 	res := rules.Evaluate(cfg, snap)
 	res.Warnings = append(res.Warnings, warnings...)
-	return evaluation{res: res, src: src, own: own}, nil
+	return evaluation{res: res, src: src, own: own, files: snap.Files}, nil
 }
 
 // report writes the check run, stamped with the config fingerprint, then
@@ -232,12 +243,14 @@ func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Jo
 // broken config is shown on the check run only (it would otherwise comment
 // on every open pull request at once), but an existing comment still
 // follows it.
-func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, mayCreateComment bool, guard queue.Guard, own *ownRun) error {
+// preview, when not empty, is a config-change preview (Markdown) shown
+// after the verdict, and always worth a comment.
+func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, preview string, mayCreateComment bool, guard queue.Guard, own *ownRun) error {
 	out := checkOutput{
 		Status:     "completed",
 		Conclusion: res.Conclusion.String(),
 		Title:      res.Title(),
-		Summary:    rules.Markdown(res),
+		Summary:    rules.Markdown(res) + preview,
 		ExternalID: src.Fingerprint(),
 	}
 	if res.Conclusion == rules.ConclusionPending {
@@ -249,7 +262,7 @@ func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo s
 	if err := e.checks.upsertAsRead(ctx, gh, owner, repo, res.HeadSHA, out, guard, own); err != nil {
 		return err
 	}
-	create := mayCreateComment && worthCommenting(res)
+	create := mayCreateComment && (worthCommenting(res) || preview != "")
 	return e.comments.upsert(ctx, gh, owner, repo, number, out.Summary, create, guard)
 }
 

@@ -45,6 +45,11 @@ func newGatherer(ppl *people, now func() time.Time) *gatherer {
 // nothing more. The warnings are things the verdict must mention that the
 // engine cannot know, such as a team whose members the App may not read.
 func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr *github.PullRequest) (rules.PullRequest, []rules.Message, error) {
+	return g.gatherWith(ctx, gh, cfg, owner, repo, pr, gatherOptions{})
+}
+
+// gatherWith is gather with options (see gatherOptions).
+func (g *gatherer) gatherWith(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr *github.PullRequest, opts gatherOptions) (rules.PullRequest, []rules.Message, error) {
 	out := rules.PullRequest{
 		Author:    pr.GetUser().GetLogin(),
 		HeadSHA:   pr.GetHead().GetSHA(),
@@ -52,17 +57,30 @@ func (g *gatherer) gather(ctx context.Context, gh *github.Client, cfg *rules.Con
 		Additions: pr.GetAdditions(),
 		Deletions: pr.GetDeletions(),
 	}
-	for _, l := range pr.Labels {
-		out.Labels = append(out.Labels, rules.Label{Name: l.GetName()})
-	}
 	var err error
+	if opts.cutoff.IsZero() {
+		for _, l := range pr.Labels {
+			out.Labels = append(out.Labels, rules.Label{Name: l.GetName()})
+		}
+	} else if out.Labels, err = g.labelsAt(ctx, gh, cfg, owner, repo, pr, opts.cutoff); err != nil {
+		return out, nil, err
+	}
 	if out.Files, err = g.listFiles(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
 		return out, nil, err
 	}
 	out.ChangedFiles = pr.GetChangedFiles()
 	out.FilesTruncated = filesTruncated(len(out.Files), out.ChangedFiles)
-	if out.Reviews, err = g.listReviews(ctx, gh, owner, repo, pr.GetNumber()); err != nil {
+	if opts.cutoff.IsZero() {
+		out.Reviews, err = g.listReviews(ctx, gh, owner, repo, pr.GetNumber())
+	} else {
+		out.Reviews, err = g.reviewsUntil(ctx, gh, owner, repo, pr.GetNumber(), opts.cutoff)
+	}
+	if err != nil {
 		return out, nil, err
+	}
+	if !opts.cutoff.IsZero() {
+		// labelsAt has already said who applied each label, as of the cutoff.
+		out.AppliersKnown = true
 	}
 	var warnings []rules.Message
 	asked := askedFor{}

@@ -24,6 +24,13 @@ type RetryPolicy struct {
 	MaxAttempts int           // per request, including the first
 	BaseDelay   time.Duration // first backoff for 5xx/timeouts, doubling, jittered
 	MaxWait     time.Duration // longest rate-limit wait to sit out in-process; longer → return error so the job is retried later
+
+	// OnWait, optional, hears of each wait before it begins, with its
+	// reason ("rate_limit", "5xx", "timeout", "network"): a command-line
+	// tool tells the person why it stopped, which a log line would not.
+	OnWait func(ctx context.Context, reason string, d time.Duration)
+	// Sleep, optional, replaces the real cancellable sleep (tests).
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Retry reasons, used as the GitHubRetries label.
@@ -67,6 +74,10 @@ type retryTransport struct {
 }
 
 func newRetryTransport(next http.RoundTripper, p RetryPolicy, m *Metrics, prefix string) *retryTransport {
+	sleep := wait.Sleep
+	if p.Sleep != nil {
+		sleep = p.Sleep
+	}
 	return &retryTransport{
 		next:    next,
 		policy:  p,
@@ -74,7 +85,7 @@ func newRetryTransport(next http.RoundTripper, p RetryPolicy, m *Metrics, prefix
 		prefix:  prefix,
 		timeout: requestTimeout,
 		now:     time.Now,
-		sleep:   wait.Sleep,
+		sleep:   sleep,
 	}
 }
 
@@ -123,6 +134,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		ev.Msgf("retrying %s after %s (attempt %d of %d)",
 			endpointTemplate(req.Method, req.URL.Path, t.prefix), reason, attempt+1, t.policy.MaxAttempts)
+		if t.policy.OnWait != nil {
+			t.policy.OnWait(ctx, reason, wait)
+		}
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("waiting to retry %s: %w", endpointTemplate(req.Method, req.URL.Path, t.prefix), err)
 		}

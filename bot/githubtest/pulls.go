@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -59,8 +60,20 @@ func (rp *repo) pullJSON(p *pull) *github.PullRequest {
 		ChangedFiles: github.Int(len(p.files)),
 		Additions:    github.Int(adds),
 		Deletions:    github.Int(dels),
-		Merged:       github.Bool(false),
+		Merged:       github.Bool(!pr.MergedAt.IsZero()),
+		CreatedAt:    timestamp(pr.CreatedAt),
+		UpdatedAt:    timestamp(pr.UpdatedAt),
+		ClosedAt:     timestamp(pr.ClosedAt),
+		MergedAt:     timestamp(pr.MergedAt),
 	}
+}
+
+// timestamp is t as GitHub serves it, or nothing (null) when t is zero.
+func timestamp(t time.Time) *github.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return &github.Timestamp{Time: t.UTC().Truncate(time.Second)}
 }
 
 func (rp *repo) sortedPulls() []*pull {
@@ -82,8 +95,14 @@ func (s *Server) handlePulls(w http.ResponseWriter, r *http.Request) {
 	state := cmp.Or(q.Get("state"), "open")
 	pulls := rp.sortedPulls()
 	// Numbers grow with creation time, so sort=created (the default) is by
-	// number; direction defaults to desc.
-	if q.Get("direction") == "asc" {
+	// number. sort=updated orders by UpdatedAt, newest first, ties by
+	// number. As documented, direction defaults to desc for created (or no
+	// sort) and to asc otherwise.
+	sort := cmp.Or(q.Get("sort"), "created")
+	if sort == "updated" {
+		slices.SortStableFunc(pulls, func(a, b *pull) int { return b.pr.UpdatedAt.Compare(a.pr.UpdatedAt) })
+	}
+	if dir := q.Get("direction"); dir == "asc" || (dir == "" && sort != "created") {
 		slices.Reverse(pulls)
 	}
 	var out []*github.PullRequest
@@ -96,7 +115,9 @@ func (s *Server) handlePulls(w http.ResponseWriter, r *http.Request) {
 			out = append(out, rp.pullJSON(p))
 		}
 	}
-	writeJSON(w, http.StatusOK, page(w, r, out))
+	// Listings carry an ETag per page, as on GitHub, so a client can
+	// revalidate one for free.
+	s.writeJSONConditional(w, r, page(w, r, out))
 }
 
 // handlePull answers with an ETag over the pull request, so it changes with

@@ -87,6 +87,12 @@ func (s *Server) AddPullRequest(owner, name string, pr PullRequest) {
 	if pr.BaseSHA == "" {
 		pr.BaseSHA = blobSHA([]byte("base " + pr.BaseRef))
 	}
+	if !pr.MergedAt.IsZero() {
+		pr.State = "closed"
+		if pr.ClosedAt.IsZero() {
+			pr.ClosedAt = pr.MergedAt
+		}
+	}
 	pr.Labels = slices.Clone(pr.Labels)
 	r.pulls[pr.Number] = &pull{pr: pr}
 }

@@ -24,6 +24,11 @@ type PullRequest struct {
 	Labels  []string
 	// State is "open" or "closed".
 	State string
+	// CreatedAt, UpdatedAt and ClosedAt are served as GitHub's timestamps
+	// when set; MergedAt set makes the pull request merged (and closed,
+	// at MergedAt unless ClosedAt says otherwise). UpdatedAt orders
+	// sort=updated listings.
+	CreatedAt, UpdatedAt, ClosedAt, MergedAt time.Time
 }
 
 // File seeds one changed file of a pull request. Status defaults to

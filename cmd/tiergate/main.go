@@ -28,6 +28,7 @@ Usage:
 Commands:
   check      evaluate the local changes base...head as a pull request would be
   validate   check tiergate config files for errors
+  backtest   judge a repository's past pull requests with a config
   serve      run the GitHub App server
   migrate    apply the PostgreSQL schema migrations (TIERGATE_DATABASE_URL)
   version    print the version
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		err = checkCmd(ctx, rest, stdout, stderr)
 	case "validate":
 		err = validateCmd(ctx, rest, stdout, stderr)
+	case "backtest":
+		err = backtestCmd(ctx, rest, env, stdout, stderr)
 	case "version":
 		err = versionCmd(rest, stdout)
 	case "serve":
