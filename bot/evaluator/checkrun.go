@@ -66,16 +66,17 @@ func newCheckRuns(appID int64, name, detailsURL string, now func() time.Time) *c
 	}
 }
 
-// upsert makes tiergate's check run on sha read out, creating it if needed.
-// Whether to write is decided against what GitHub holds now; guard is
-// called just before each write, and its error is returned unwritten.
+// upsert makes tiergate's check run on sha read out, creating it if needed,
+// and returns its ID (the ledger records it). Whether to write is decided
+// against what GitHub holds now; guard is called just before each write,
+// and its error is returned unwritten.
 //
 // A completed run is never set back to in progress (GitHub may refuse, and
 // branch protection may have acted on its conclusion): a verdict that goes
 // back to pending (CI re-run) gets a new run, which GitHub shows as the
 // check. Every run tiergate creates on sha carries the started_at of the
 // one before it, so started_at stays when tiergate first saw sha.
-func (c *checkRuns) upsert(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard) error {
+func (c *checkRuns) upsert(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard) (int64, error) {
 	return c.write(ctx, gh, owner, repo, sha, out, guard, false, nil)
 }
 
@@ -83,7 +84,7 @@ func (c *checkRuns) upsert(ctx context.Context, gh *github.Client, owner, repo, 
 // evaluation just read it from GitHub (listing every App's check runs on
 // sha for the required checks), which saves listing it again. read.cur is
 // nil when there was none.
-func (c *checkRuns) upsertAsRead(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard, read *ownRun) error {
+func (c *checkRuns) upsertAsRead(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard, read *ownRun) (int64, error) {
 	return c.write(ctx, gh, owner, repo, sha, out, guard, false, read)
 }
 
@@ -95,10 +96,13 @@ type ownRun struct {
 // markInProgress writes an in-progress mark unless tiergate's run on sha
 // has completed: a verdict there stands until the evaluation replaces it.
 func (c *checkRuns) markInProgress(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard) error {
-	return c.write(ctx, gh, owner, repo, sha, out, guard, true, nil)
+	_, err := c.write(ctx, gh, owner, repo, sha, out, guard, true, nil)
+	return err
 }
 
-func (c *checkRuns) write(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard, keepCompleted bool, read *ownRun) error {
+// write returns the ID of the run that reads out (or, with keepCompleted,
+// of the completed run left standing).
+func (c *checkRuns) write(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, guard queue.Guard, keepCompleted bool, read *ownRun) (int64, error) {
 	// A write that waits (a retry, a rate limit) asks the guard again
 	// before it is resent.
 	ctx = ghclient.WithWriteCheck(ctx, guard.Check)
@@ -109,34 +113,34 @@ func (c *checkRuns) write(ctx context.Context, gh *github.Client, owner, repo, s
 	} else {
 		var err error
 		if cur, err = c.current(ctx, gh, owner, repo, sha); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	started := c.now()
 	if cur != nil {
 		if c.holds(cur, out) {
-			return nil
+			return cur.id, nil
 		}
 		if !cur.startedAt.IsZero() {
 			started = cur.startedAt
 		}
 		reopen := cur.status == "completed" && out.Status != "completed"
 		if reopen && keepCompleted {
-			return nil
+			return cur.id, nil
 		}
 		if !reopen {
 			if err := guard.Check(ctx); err != nil {
-				return err
+				return 0, err
 			}
 			err := c.update(ctx, gh, owner, repo, cur.id, out)
 			if !isNotFound(err) {
-				return err
+				return cur.id, err
 			}
 			// Gone since it was listed: create a new one.
 		}
 	}
 	if err := guard.Check(ctx); err != nil {
-		return err
+		return 0, err
 	}
 	return c.create(ctx, gh, owner, repo, sha, out, started)
 }
@@ -203,16 +207,16 @@ func runStateOf(run *github.CheckRun) *runState {
 	}
 }
 
-func (c *checkRuns) create(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, started time.Time) error {
+func (c *checkRuns) create(ctx context.Context, gh *github.Client, owner, repo, sha string, out checkOutput, started time.Time) (int64, error) {
 	u := c.options(out)
-	_, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
+	run, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
 		Name: u.Name, HeadSHA: sha, DetailsURL: u.DetailsURL, ExternalID: u.ExternalID, Status: u.Status,
 		Conclusion: u.Conclusion, StartedAt: &github.Timestamp{Time: started}, CompletedAt: u.CompletedAt, Output: u.Output,
 	})
 	if err != nil {
-		return fmt.Errorf("create check run on %s/%s@%s: %w", owner, repo, sha, err)
+		return 0, fmt.Errorf("create check run on %s/%s@%s: %w", owner, repo, sha, err)
 	}
-	return nil
+	return run.GetID(), nil
 }
 
 // options holds what a create and an update of the check run both send.

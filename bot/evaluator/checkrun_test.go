@@ -103,7 +103,7 @@ func TestCheckRunDetailsURL(t *testing.T) {
 func TestCheckRunSummaryTruncated(t *testing.T) {
 	f := newEvFixture(t)
 	long := strings.Repeat("é", 40000) // 80,000 bytes
-	err := f.ev.checks.upsert(context.Background(), f.gh(t), evOwner, evRepo, evHead,
+	_, err := f.ev.checks.upsert(context.Background(), f.gh(t), evOwner, evRepo, evHead,
 		checkOutput{Status: "completed", Conclusion: "failure", Title: "t", Summary: long}, nil)
 	if err != nil {
 		t.Fatalf("upsert = %v (the fake rejects summaries over 65535 characters)", err)

@@ -20,8 +20,8 @@ import (
 	"github.com/tiergate/tiergate/rules"
 )
 
-// Options configure the Evaluator. Every field but DetailsURL and
-// RequireOrgConfig is required: bot applies the defaults.
+// Options configure the Evaluator. Every field but DetailsURL,
+// RequireOrgConfig and Ledger is required: bot applies the defaults.
 type Options struct {
 	Clients       *ghclient.Clients
 	AppID         int64
@@ -33,6 +33,8 @@ type Options struct {
 	// RequireOrgConfig fails every verdict whose org config cannot be
 	// found, instead of warning (TIERGATE_REQUIRE_ORG_CONFIG).
 	RequireOrgConfig bool
+	// Ledger, when set, records every verdict written (PostgreSQL mode).
+	Ledger Ledger
 }
 
 // Bounds of the caches that keep GitHub's answers and their ETags for
@@ -166,7 +168,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, job queue.Job, guard queue.Gua
 	}
 	res := v.res
 	res.HeadSHA = sha
-	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, v.src, preview, !v.brokenConfig, guard, v.own); err != nil {
+	if err := e.report(ctx, gh, job.Owner, job.Repo, pr.GetNumber(), res, v.src, preview, !v.brokenConfig, guard, v.own, written{job, pr}); err != nil {
 		return err
 	}
 	e.metrics.Conclusions.WithLabelValues(res.Tier.String(), res.Conclusion.String()).Inc()
@@ -238,14 +240,14 @@ func (e *Evaluator) verdict(ctx context.Context, gh *github.Client, job queue.Jo
 	return evaluation{res: res, src: src, own: own, files: snap.Files}, nil
 }
 
-// report writes the check run, stamped with the config fingerprint, then
-// the comment. The comment is created for a failing gate or an override; a
-// broken config is shown on the check run only (it would otherwise comment
-// on every open pull request at once), but an existing comment still
-// follows it.
+// report writes the check run, stamped with the config fingerprint, records
+// it in the ledger, then writes the comment. The comment is created for a
+// failing gate or an override; a broken config is shown on the check run
+// only (it would otherwise comment on every open pull request at once), but
+// an existing comment still follows it.
 // preview, when not empty, is a config-change preview (Markdown) shown
 // after the verdict, and always worth a comment.
-func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, preview string, mayCreateComment bool, guard queue.Guard, own *ownRun) error {
+func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo string, number int, res rules.Result, src configSource, preview string, mayCreateComment bool, guard queue.Guard, own *ownRun, w written) error {
 	out := checkOutput{
 		Status:     "completed",
 		Conclusion: res.Conclusion.String(),
@@ -259,11 +261,21 @@ func (e *Evaluator) report(ctx context.Context, gh *github.Client, owner, repo s
 		deadline, _ := res.ChecksDeadline()
 		out.Status, out.Conclusion, out.ExternalID = "in_progress", "", pendingExternalID(src.Fingerprint(), deadline)
 	}
-	if err := e.checks.upsertAsRead(ctx, gh, owner, repo, res.HeadSHA, out, guard, own); err != nil {
+	runID, err := e.checks.upsertAsRead(ctx, gh, owner, repo, res.HeadSHA, out, guard, own)
+	if err != nil {
 		return err
 	}
+	v, err := e.ledgerVerdict(w, runID, res, src, out)
+	if err == nil {
+		err = e.record(ctx, v)
+	}
+	// The comment follows the check run even when the ledger failed, so
+	// GitHub is complete; the ledger's error then retries the job.
 	create := mayCreateComment && (worthCommenting(res) || preview != "")
-	return e.comments.upsert(ctx, gh, owner, repo, number, out.Summary, create, guard)
+	if cerr := e.comments.upsert(ctx, gh, owner, repo, number, out.Summary, create, guard); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // worthCommenting: a failing gate or an override label the author should know about.
@@ -328,11 +340,12 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job queue.Job, cause erro
 		return err
 	}
 	sha := job.HeadSHA
+	w := written{job: job}
 	if pr, err := e.pull(ctx, gh, job.Owner, job.Repo, job.Number); err == nil {
 		if pr.GetState() != "open" {
 			return nil
 		}
-		sha = pr.GetHead().GetSHA()
+		sha, w.pr = pr.GetHead().GetSHA(), pr
 	} else if sha == "" {
 		return fmt.Errorf("report failure on %s: read pull request: %w", job.Key(), err)
 	}
@@ -349,10 +362,11 @@ func (e *Evaluator) ReportFailure(ctx context.Context, job queue.Job, cause erro
 			"This is usually temporary (GitHub unavailable or rate limits). "+
 			"Push a commit or comment `/tiergate recheck` on the pull request to try again.", rules.Messagef("%s", reason).Markdown()),
 	}
-	if err := e.checks.upsert(ctx, gh, job.Owner, job.Repo, sha, out, guard); err != nil {
+	runID, err := e.checks.upsert(ctx, gh, job.Owner, job.Repo, sha, out, guard)
+	if err != nil {
 		return fmt.Errorf("report failure on %s: %w", job.Key(), err)
 	}
-	return nil
+	return e.record(ctx, w.failure(runID, sha, out, reason))
 }
 
 // ConfigChanged drops cached config for owner/repo; when repo is the org

@@ -37,7 +37,7 @@ func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64
 		}
 	}
 	// A merge group's commit is no pull request's head: nothing newer can supersede it.
-	if err := e.checks.upsert(ctx, gh, owner, repo, headSHA, out, guard); err != nil {
+	if _, err := e.checks.upsert(ctx, gh, owner, repo, headSHA, out, guard); err != nil {
 		return fmt.Errorf("complete merge group %s/%s@%s: %w", owner, repo, headSHA, err)
 	}
 	return revisitFor(pending)

@@ -27,8 +27,9 @@ type Verdict struct {
 	Status, Conclusion, Title string
 	Tier, Mode                string // "" when none was decided
 	CheckRunID                int64
-	// ConfigFingerprint is the check run's external_id ("" for a failure,
-	// which is written without reading the config).
+	// ConfigFingerprint is the config fingerprint, as in the check run's
+	// external_id ("" for a failure, which is written without reading the
+	// config).
 	ConfigFingerprint string
 	Config            []ConfigLayer
 	// DeliveryID and Event name the webhook delivery whose work wrote the

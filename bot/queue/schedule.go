@@ -58,6 +58,14 @@ func (r retrySchedule) next(job Job, attempts int, err error, now time.Time) ret
 	if at, ok := ghclient.RetryAt(err, now); ok {
 		return retryDecision{At: at}
 	}
+	if errors.Is(err, ErrUnrecorded) {
+		// GitHub holds the right verdict; only the ledger lacks its row.
+		// Spending attempts would end in a failure report that replaces
+		// that verdict, so the job is retried at the longest fast pace for
+		// as long as it takes (a closed pull request, or a newer event,
+		// ends it).
+		return retryDecision{At: now.Add(jitter(r.unrecordedDelay()))}
+	}
 	if !job.IsEvaluation() {
 		// Tasks (a config change's fan-out, a merge group's check, a
 		// re-run of a fork's check) are kept as long as evaluations: the
@@ -81,6 +89,15 @@ func (r retrySchedule) next(job Job, attempts int, err error, now time.Time) ret
 	default:
 		return retryDecision{At: now.Add(jitter(r.Slow)), SpendsRetry: true, Report: true}
 	}
+}
+
+// unrecordedDelay is the wait before retrying a job whose verdict the
+// ledger could not record: the last fast backoff.
+func (r retrySchedule) unrecordedDelay() time.Duration {
+	if len(r.Backoff) == 0 {
+		return r.Slow
+	}
+	return r.Backoff[len(r.Backoff)-1]
 }
 
 // jitter spreads retries by up to ±20% so replicas and pull requests that
