@@ -7,6 +7,7 @@ import (
 	"github.com/tiergate/tiergate/bot/evaluator"
 	"github.com/tiergate/tiergate/bot/ghclient"
 	"github.com/tiergate/tiergate/bot/intake"
+	"github.com/tiergate/tiergate/bot/ledger"
 	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/bot/sweep"
 )
@@ -22,6 +23,7 @@ type Metrics struct {
 	GitHub    *ghclient.Metrics
 	Evaluator *evaluator.Metrics
 	Sweep     *sweep.Metrics
+	Ledger    *ledger.Metrics
 }
 
 // MetricNames lists every metric the server exports (docs and dashboard
@@ -40,6 +42,8 @@ var MetricNames = []string{
 	"tiergate_sweep_runs_total",
 	"tiergate_sweep_pull_requests_without_check_total",
 	"tiergate_redeliveries_requested_total",
+	"tiergate_bypasses_total",
+	"tiergate_overrides_total",
 }
 
 // NewMetrics builds the metrics on a fresh registry that also carries the Go
@@ -52,11 +56,12 @@ func NewMetrics() *Metrics {
 		Evaluator: evaluator.NewMetrics(),
 		Sweep:     sweep.NewMetrics(),
 		Queue:     queue.NewMetrics(),
+		Ledger:    ledger.NewMetrics(),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.Queue, m.Intake, m.GitHub, m.Evaluator, m.Sweep,
+		m.Queue, m.Intake, m.GitHub, m.Evaluator, m.Sweep, m.Ledger,
 	)
 	return m
 }

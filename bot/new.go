@@ -4,15 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/tiergate/tiergate/bot/evaluator"
 	"github.com/tiergate/tiergate/bot/ghclient"
+	"github.com/tiergate/tiergate/bot/ledger"
 	"github.com/tiergate/tiergate/bot/pgstore"
 	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/bot/sweep"
 )
+
+// ledgerPruneInterval is how often the ledger is pruned when
+// TIERGATE_LEDGER_RETENTION is set: retention is counted in days, so an
+// hour's delay is nothing, and each prune is one statement.
+const ledgerPruneInterval = time.Hour
 
 // New builds a server from s: its metrics, the evaluator that talks to
 // GitHub, the queue and its workers (started by Serve).
@@ -46,7 +53,18 @@ func newWithSchedule(ctx context.Context, s Settings, logger zerolog.Logger, sch
 	if err != nil {
 		return nil, fmt.Errorf("set up the GitHub client: %w", err)
 	}
-	ev, err := evaluator.New(evaluator.Options{
+	// The database is opened first: the evaluator records verdicts in its
+	// ledger.
+	var store *pgstore.Store
+	var led *ledger.Ledger
+	if s.DatabaseURL != "" {
+		store, err = pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4), AppID: s.AppID})
+		if err != nil {
+			return nil, fmt.Errorf("open the database (TIERGATE_DATABASE_URL): %w", err)
+		}
+		led = ledger.New(store.Pool(), m.Ledger)
+	}
+	eo := evaluator.Options{
 		Clients:          clients,
 		AppID:            s.AppID,
 		OrgConfigRepo:    s.OrgConfigRepo,
@@ -55,25 +73,31 @@ func newWithSchedule(ctx context.Context, s Settings, logger zerolog.Logger, sch
 		DetailsURL:       s.DetailsURL,
 		Metrics:          m.Evaluator,
 		RequireOrgConfig: s.RequireOrgConfig,
-	})
+	}
+	if led != nil {
+		eo.Ledger = led // only when set: a nil *Ledger is not a nil interface
+	}
+	ev, err := evaluator.New(eo)
 	if err != nil {
+		if store != nil {
+			store.Close()
+		}
 		return nil, fmt.Errorf("set up the evaluator: %w", err)
 	}
 	qo := s.queueOptions(sched)
 	var srv *Server
 	var coord sweep.Coordinator
-	if s.DatabaseURL == "" {
+	if store == nil {
 		srv = newServer(s, logger, m, ev, qo)
 		coord = sweep.NewMemoryCoordinator()
 	} else {
-		store, err := pgstore.Open(ctx, s.DatabaseURL, pgstore.Options{MaxConns: int32(s.Workers + 4), AppID: s.AppID})
-		if err != nil {
-			return nil, fmt.Errorf("open the database (TIERGATE_DATABASE_URL): %w", err)
-		}
 		srv = newServerWith(s, logger, m, ev, qo, func(exec queue.Executor) workQueue {
 			return queue.NewPostgres(store, s.AppID, qo, exec, m.Queue, logger)
-		})
+		}, led)
 		srv.closeStore = store.Close
+		if s.LedgerRetention > 0 {
+			srv.pruneLedger = func(ctx context.Context) { led.PruneEvery(ctx, s.LedgerRetention, ledgerPruneInterval) }
+		}
 		coord = store
 	}
 	srv.sweeper = sweep.New(clients, coord, func(ctx context.Context, jobs []queue.Job) error {

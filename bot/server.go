@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +70,10 @@ type Server struct {
 	closeStore func()
 	// sweeper, when set, runs every settings.SweepInterval.
 	sweeper *sweep.Sweeper
+	// pruneLedger, when set, prunes the decision ledger until its context
+	// ends (TIERGATE_LEDGER_RETENTION); background waits for it.
+	pruneLedger func(ctx context.Context)
+	background  sync.WaitGroup
 
 	started  atomic.Bool
 	serving  atomic.Bool
@@ -80,12 +85,13 @@ type Server struct {
 func newServer(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queue.Options) *Server {
 	return newServerWith(s, logger, m, ev, qo, func(exec queue.Executor) workQueue {
 		return queue.NewMemory(qo, exec, m.Queue, logger)
-	})
+	}, nil)
 }
 
 // newServerWith wires a server around ev and the queue that newQueue builds
-// for the dispatcher.
-func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queue.Options, newQueue func(queue.Executor) workQueue) *Server {
+// for the dispatcher; merges, when not nil, records merged pull requests
+// in the ledger.
+func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations, qo queue.Options, newQueue func(queue.Executor) workQueue, merges intake.Merges) *Server {
 	d := &dispatcher{ev: ev, orgConfigRepo: s.OrgConfigRepo, fanOutLimit: defaultFanOutLimit, fanOutPause: defaultFanOutPause}
 	d.queue = newQueue(d)
 	srv := &Server{settings: s, logger: logger, metrics: m, ev: ev, dispatch: d, queue: d.queue}
@@ -95,6 +101,7 @@ func newServerWith(s Settings, logger zerolog.Logger, m *Metrics, ev evaluations
 			ConfigPath: s.ConfigPath, OrgConfigRepo: s.OrgConfigRepo},
 		Queue:      d.queue,
 		Configs:    ev,
+		Merges:     merges,
 		Draining:   srv.draining.Load,
 		BodyBudget: intake.DefaultBodyBudget,
 		Metrics:    m.Intake,
@@ -156,6 +163,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	} else {
 		close(sweepsDone)
 	}
+	if s.pruneLedger != nil {
+		s.background.Add(1)
+		go func() {
+			defer s.background.Done()
+			s.pruneLedger(s.logger.WithContext(workCtx))
+		}()
+	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -176,6 +190,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		stopWork()
 		s.queue.Wait()
 		<-sweepsDone
+		s.background.Wait()
 		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
@@ -192,6 +207,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopWork()
 	s.queue.Wait()
 	<-sweepsDone
+	s.background.Wait()
 	for _, j := range s.queue.Unfinished() {
 		if j.IsEvaluation() {
 			s.metrics.Queue.Evaluations.WithLabelValues("skipped").Inc()

@@ -64,6 +64,9 @@ type Settings struct {
 	Retry ghclient.RetryPolicy
 	// RequireOrgConfig fails checks when the org config cannot be found.
 	RequireOrgConfig bool
+	// LedgerRetention is how long the decision ledger keeps its rows
+	// (PostgreSQL mode); 0 keeps them forever.
+	LedgerRetention time.Duration
 }
 
 // setting is one knob: a flag and the environment variable behind it.
@@ -90,6 +93,7 @@ var settingList = []setting{
 	{"database-url", "TIERGATE_DATABASE_URL", "postgres:// URL: shared, durable state for several replicas (default: in memory, one replica only)"},
 	{"sweep-interval", "TIERGATE_SWEEP_INTERVAL", "how often to look for pull requests without a current check and redeliver failed deliveries; 0s disables (default " + DefaultSweepInterval.String() + ")"},
 	{"require-org-config", "TIERGATE_REQUIRE_ORG_CONFIG", "true: fail every check when the org config cannot be found, instead of warning (default false)"},
+	{"ledger-retention", "TIERGATE_LEDGER_RETENTION", "how long the decision ledger keeps verdicts and merges, at least 24h, e.g. 400d (default: forever)"},
 }
 
 // SettingsUsage writes the flags and environment variables of
@@ -218,13 +222,16 @@ func (l loader) load() (Settings, error) {
 	if s.RequireOrgConfig, err = parseBool(l.get("TIERGATE_REQUIRE_ORG_CONFIG")); err != nil {
 		return Settings{}, err
 	}
+	if s.LedgerRetention, err = parseLedgerRetention(l.get("TIERGATE_LEDGER_RETENTION")); err != nil {
+		return Settings{}, err
+	}
 	return s, nil
 }
 
 // String describes the settings without their secrets.
 func (s Settings) String() string {
-	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s SweepInterval:%s Database:%s RequireOrgConfig:%t PrivateKey:%s WebhookSecret:%s}",
-		s.Listen, s.AppID, ghclient.RedactURL(s.APIURL), s.OrgConfigRepo, s.ConfigPath, s.CheckName, ghclient.RedactURL(s.DetailsURL), s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, s.SweepInterval, redactedDB(s.DatabaseURL), s.RequireOrgConfig, redacted(s.PrivateKey), redacted(s.WebhookSecret))
+	return fmt.Sprintf("{Listen:%s AppID:%d APIURL:%s OrgConfigRepo:%s ConfigPath:%s CheckName:%s DetailsURL:%s Workers:%d LogLevel:%s LogFormat:%s ShutdownTimeout:%s Debounce:%s SweepInterval:%s Database:%s RequireOrgConfig:%t LedgerRetention:%s PrivateKey:%s WebhookSecret:%s}",
+		s.Listen, s.AppID, ghclient.RedactURL(s.APIURL), s.OrgConfigRepo, s.ConfigPath, s.CheckName, ghclient.RedactURL(s.DetailsURL), s.Workers, s.LogLevel, s.LogFormat, s.ShutdownTimeout, s.Debounce, s.SweepInterval, redactedDB(s.DatabaseURL), s.RequireOrgConfig, s.LedgerRetention, redacted(s.PrivateKey), redacted(s.WebhookSecret))
 }
 
 // GoString keeps %#v from printing the secrets too.
@@ -237,7 +244,7 @@ func (s Settings) MarshalZerologObject(e *zerolog.Event) {
 		Str("check_name", s.CheckName).Str("details_url", ghclient.RedactURL(s.DetailsURL)).Int("workers", s.Workers).
 		Str("log_level", s.LogLevel).Str("log_format", s.LogFormat).Dur("shutdown_timeout", s.ShutdownTimeout).Dur("debounce", s.Debounce).Dur("sweep_interval", s.SweepInterval).Str("database", redactedDB(s.DatabaseURL)).
 		Str("private_key", redacted(s.PrivateKey)).Str("webhook_secret", redacted(s.WebhookSecret))
-	e.Bool("require_org_config", s.RequireOrgConfig)
+	e.Bool("require_org_config", s.RequireOrgConfig).Dur("ledger_retention", s.LedgerRetention)
 }
 
 // redactedDB names the store: "memory", or the database URL without its

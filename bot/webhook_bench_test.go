@@ -65,7 +65,7 @@ func BenchmarkWebhookAccept(b *testing.B) {
 		qo := testQueueOptions(testSettings(), queue.Options{Workers: 1, Debounce: time.Hour})
 		srv := newServerWith(testSettings(), zerolog.Nop(), m, &fakeEvaluator{}, qo, func(exec queue.Executor) workQueue {
 			return queue.NewPostgres(store, testSettings().AppID, qo, exec, m.Queue, zerolog.Nop())
-		})
+		}, nil)
 		benchDeliveries(b, serveForBench(b, srv), body, sig)
 	})
 }

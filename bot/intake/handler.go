@@ -43,7 +43,7 @@ type Configs interface {
 	ConfigChanged(owner, repo string)
 }
 
-// Options configure a Handler. Every field is required.
+// Options configure a Handler. Every field but Merges is required.
 type Options struct {
 	// Secret is the webhook secret deliveries are signed with.
 	Secret []byte
@@ -52,6 +52,9 @@ type Options struct {
 	// Configs is told of pushes that change a config file before their
 	// work is queued.
 	Configs Configs
+	// Merges, when set (PostgreSQL mode), records merged pull requests in
+	// the decision ledger; without it merges are ignored.
+	Merges Merges
 	// Draining reports whether the server is shutting down; deliveries
 	// are then refused with 503.
 	Draining func() bool
@@ -69,6 +72,7 @@ type Handler struct {
 
 // New builds a Handler.
 func New(opts Options) *Handler {
+	opts.Route.recordMerges = opts.Merges != nil
 	return &Handler{opts: opts, metrics: opts.Metrics, bodies: &bodyBudget{limit: opts.BodyBudget}}
 }
 
@@ -159,6 +163,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// committed before the 202, so a crash after it loses nothing.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), submitTimeout)
 	defer cancel()
+	// A merge is recorded before the delivery is: a redelivery after a
+	// failure here must not be taken for a duplicate.
+	if p.merge != nil && !h.recordMerge(ctx, *p.merge) {
+		respond(http.StatusServiceUnavailable, "store_unavailable", "refused: the merge could not be recorded; redeliver later", zerolog.ErrorLevel)
+		return
+	}
 	duplicate, err := h.opts.Queue.Submit(ctx, delivery, p.jobs)
 	switch {
 	case errors.Is(err, queue.ErrFull), errors.Is(err, queue.ErrStopped):

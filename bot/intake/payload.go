@@ -85,6 +85,25 @@ type prRef struct {
 	Head   struct {
 		SHA string `json:"sha"`
 	} `json:"head"`
+
+	// pull_request closed: a merge is recorded in the ledger. Times stay
+	// text until then, so an odd one cannot refuse another event.
+	Merged         bool   `json:"merged"`
+	MergedAt       string `json:"merged_at"`
+	MergeCommitSHA string `json:"merge_commit_sha"`
+	MergedBy       *struct {
+		Login string `json:"login"`
+	} `json:"merged_by"`
+	CreatedAt string `json:"created_at"`
+	Title     string `json:"title"`
+	HTMLURL   string `json:"html_url"`
+	User      struct {
+		Login string `json:"login"`
+	} `json:"user"`
+	Base struct {
+		Ref string `json:"ref"`
+		SHA string `json:"sha"`
+	} `json:"base"`
 }
 
 type checkRef struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/tiergate/tiergate/bot/ledger"
 	"github.com/tiergate/tiergate/bot/logfield"
 	"github.com/tiergate/tiergate/bot/queue"
 )
@@ -32,6 +33,9 @@ type plan struct {
 	configChanged []queue.RepoRef
 	// ignored says why nothing is done, for the response and debug log.
 	ignored string
+	// merge, when set, is recorded in the ledger before the delivery is
+	// acknowledged.
+	merge *ledger.Merge
 }
 
 // RouteSettings are the server settings routing depends on.
@@ -40,6 +44,10 @@ type RouteSettings struct {
 	CheckName     string
 	ConfigPath    string
 	OrgConfigRepo string
+
+	// recordMerges routes merged pull requests to the ledger; New sets it
+	// when there is one (Options.Merges).
+	recordMerges bool
 }
 
 // router turns a verified delivery into a plan. It calls no GitHub API:
@@ -150,6 +158,8 @@ func (rt router) pullRequest(e eventPayload) (plan, error) {
 	case slices.Contains(prActions, a):
 	case a == "edited" && e.Changes != nil && present(e.Changes.Base):
 		// A new base branch means new config and a new diff.
+	case a == "closed":
+		return rt.closed(e)
 	default:
 		return ignore("pull_request action %q does not change the verdict", a)
 	}

@@ -20,10 +20,14 @@ func FuzzRoute(f *testing.F) {
 	}
 	f.Add("merge_group", []byte(`{"action":"checks_requested","merge_group":{"head_sha":"x"},"repository":{"name":"r","owner":{"login":"o"}},"installation":{"id":1}}`))
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
-		settings := RouteSettings{AppID: 4242, CheckName: "tiergate", ConfigPath: ".github/tiergate.yml", OrgConfigRepo: ".github"}
+		settings := RouteSettings{AppID: 4242, CheckName: "tiergate", ConfigPath: ".github/tiergate.yml", OrgConfigRepo: ".github",
+			recordMerges: true}
 		p, err := router{settings: settings, event: event, deliveryID: "d"}.route(context.Background(), body)
 		if err != nil {
 			return
+		}
+		if m := p.merge; m != nil && (m.InstallationID <= 0 || m.Owner == "" || m.Repo == "" || m.Number <= 0 || m.HeadSHA == "" || m.MergedAt.IsZero()) {
+			t.Errorf("route(%s) planned an incomplete merge %+v", event, m)
 		}
 		for _, j := range p.jobs {
 			if j.InstallationID <= 0 || j.Owner == "" {
