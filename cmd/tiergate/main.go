@@ -31,6 +31,7 @@ Commands:
   backtest   judge a repository's past pull requests with a config
   serve      run the GitHub App server
   migrate    apply the PostgreSQL schema migrations (TIERGATE_DATABASE_URL)
+  ledger     read the decision ledger: export, show, summary (TIERGATE_DATABASE_URL)
   version    print the version
 
 Run 'tiergate <command> --help' for a command's flags.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		err = runServe(ctx, rest, env, stdout, stderr)
 	case "migrate":
 		err = migrateCmd(ctx, rest, env, stdout, stderr)
+	case "ledger":
+		err = ledgerCmd(ctx, rest, env, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "tiergate: unknown command %q\n\n%s", cmd, usage)
 		return 2
