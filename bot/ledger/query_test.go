@@ -81,7 +81,7 @@ func TestMerges(t *testing.T) {
 	}
 	m := got[0]
 	if m.Title != "Add refund endpoint" || m.Author != "erin" || !m.CreatedAt.Equal(nov(2, 9, 0)) || !m.MergedAt.Equal(nov(3, 15, 30)) ||
-		m.MergeCommitSHA != fmt.Sprintf("%040x", 101) || m.HeadSHA != ledgertest.Head101b || m.BaseRef != "main" {
+		m.MergeCommitSHA != ledgertest.MergeCommit("api", 101) || m.HeadSHA != ledgertest.Head101b || m.BaseRef != "main" {
 		t.Errorf("#101 merge = %+v", m)
 	}
 	if v := got[0].Verdict; v.ConfigFingerprint == "" || len(v.Config) != 2 || v.Config[1].Repository != "acme/api" || v.Config[1].Ref != "main" {

@@ -88,9 +88,13 @@ var statusIcons = map[string]string{
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
 func writeShowText(w io.Writer, ref string, entries []ledger.Entry, merge *ledger.MergeEvidence) {
-	fmt.Fprintf(w, "%s: %d verdicts recorded, newest first\n", text(ref), len(entries))
+	noun := "verdicts"
+	if len(entries) == 1 {
+		noun = "verdict"
+	}
+	fmt.Fprintf(w, "%s: %d %s recorded, newest first\n", text(ref), len(entries), noun)
 	if m := merge; m != nil {
-		fmt.Fprintf(w, "\nmerged %s by %s as %s (%q by %s, opened %s)\n", stamp(m.MergedAt), text(cmpOrUnknown(m.MergedBy)),
+		fmt.Fprintf(w, "\nmerged %s by %s as %s (\"%s\" by %s, opened %s)\n", stamp(m.MergedAt), text(cmpOrUnknown(m.MergedBy)),
 			short(m.MergeCommitSHA), text(m.Title), text(m.Author), stamp(m.CreatedAt))
 		switch {
 		case m.Verdict == nil:

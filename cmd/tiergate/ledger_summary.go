@@ -52,10 +52,10 @@ func runSummary(ctx context.Context, opts summaryOptions) error {
 		fmt.Fprintln(opts.Stdout, "no merges recorded")
 		return nil
 	}
-	tw := tabwriter.NewWriter(opts.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "tier\tmerged\tmedian time to merge\toverridden\toverride rate\tbypasses\t")
+	tw := tabwriter.NewWriter(opts.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "tier\tmerged\tmedian time to merge\toverridden\toverride rate\tbypasses")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%.0f%%\t%d\t\n", r.Tier, r.Merged, humanDuration(r.MedianOpen), r.Overridden,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%.0f%%\t%d\n", r.Tier, r.Merged, humanDuration(r.MedianOpen), r.Overridden,
 			100*r.OverrideRate, r.Bypasses)
 	}
 	return tw.Flush()

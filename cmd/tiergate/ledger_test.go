@@ -265,7 +265,7 @@ func TestLedgerShow(t *testing.T) {
 	// In this order: the merge, then the verdicts newest first.
 	want := []string{
 		"acme/api#101: 3 verdicts recorded, newest first",
-		"merged 2026-11-03 15:30:00 UTC by bob as 0000000",
+		"merged 2026-11-03 15:30:00 UTC by bob as " + ledgertest.MergeCommit("api", 101)[:7],
 		"stood on verdict #3 (check run 9002, success)",
 		"success  feature · 2 of 2 gates passing",
 		"check run 9002; delivery d-101-3 (pull_request_review.submitted)",

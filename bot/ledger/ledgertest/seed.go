@@ -5,6 +5,7 @@ package ledgertest
 
 import (
 	"context"
+	"crypto/sha1"
 	"fmt"
 	"time"
 
@@ -153,9 +154,15 @@ func merge(repo string, number int, title, author string, opened, merged time.Ti
 	return ledger.Merge{
 		InstallationID: 42, Owner: "acme", Repo: repo, Number: number, Title: title, Author: author,
 		URL: fmt.Sprintf("https://github.com/acme/%s/pull/%d", repo, number), CreatedAt: opened, MergedAt: merged,
-		MergedBy: by, MergeCommitSHA: fmt.Sprintf("%040x", number), HeadSHA: head,
+		MergedBy: by, MergeCommitSHA: MergeCommit(repo, number), HeadSHA: head,
 		BaseSHA: "9999999999999999999999999999999999999999", BaseRef: "main", DeliveryID: fmt.Sprintf("d-merge-%d", number),
 	}
+}
+
+// MergeCommit is the merge commit SHA of the seeded pull request number of
+// acme/repo.
+func MergeCommit(repo string, number int) string {
+	return fmt.Sprintf("%x", sha1.Sum([]byte(fmt.Sprintf("acme/%s#%d", repo, number))))
 }
 
 func merges() []ledger.Merge {
