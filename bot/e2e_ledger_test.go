@@ -14,6 +14,7 @@ import (
 
 	"github.com/tiergate/tiergate/bot"
 	"github.com/tiergate/tiergate/bot/githubtest"
+	"github.com/tiergate/tiergate/bot/internal/poll"
 	"github.com/tiergate/tiergate/bot/ledger"
 	"github.com/tiergate/tiergate/bot/pgstore"
 	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
@@ -222,4 +223,51 @@ func TestE2ELedgerMemoryMode(t *testing.T) {
 	if !strings.Contains(h.logs.String(), "the decision ledger needs a database") {
 		t.Errorf("logs do not say why the merge was ignored:\n%s", h.logs)
 	}
+}
+
+// TestE2ELedgerRetention: with TIERGATE_LEDGER_RETENTION set, the server
+// prunes what is older at start-up (and hourly after), and keeps the rest.
+func TestE2ELedgerRetention(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := pgstore.Migrate(ctx, dbURL); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgstore.Connect(ctx, dbURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	for i, age := range []string{"40 days", "10 days"} {
+		_, err := pool.Exec(ctx, `
+INSERT INTO tiergate_ledger_verdicts (recorded_at, installation_id, owner, repo, number, head_sha, base_sha, base_ref,
+    kind, status, title, check_run_id, config, delivery_id, event, verdict)
+VALUES (now() - $1::interval, 1, 'o', 'r', $2, 'h', '', 'main', 'verdict', 'completed', 't', 1, '[]', '', 'e', '{}')`, age, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	newHarness(t, "", func(s *bot.Settings) {
+		s.DatabaseURL = dbURL
+		s.SweepInterval = -1
+		s.LedgerRetention = 30 * 24 * time.Hour
+	})
+	left := func() []int {
+		rows, err := pool.Query(ctx, `SELECT number FROM tiergate_ledger_verdicts ORDER BY number`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []int
+		for rows.Next() {
+			var n int
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	poll.Until(t, 10*time.Second, "the 40-day-old verdict pruned", func() bool { return slices.Equal(left(), []int{2}) })
 }
