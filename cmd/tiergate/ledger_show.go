@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -94,7 +95,7 @@ func writeShowText(w io.Writer, ref string, entries []ledger.Entry, merge *ledge
 	}
 	fmt.Fprintf(w, "%s: %d %s recorded, newest first\n", text(ref), len(entries), noun)
 	if m := merge; m != nil {
-		fmt.Fprintf(w, "\nmerged %s by %s as %s (\"%s\" by %s, opened %s)\n", stamp(m.MergedAt), text(cmpOrUnknown(m.MergedBy)),
+		fmt.Fprintf(w, "\nmerged %s by %s as %s (\"%s\" by %s, opened %s)\n", stamp(m.MergedAt), text(cmp.Or(m.MergedBy, "(unknown)")),
 			short(m.MergeCommitSHA), text(m.Title), text(m.Author), stamp(m.CreatedAt))
 		switch {
 		case m.Verdict == nil:
@@ -110,7 +111,7 @@ func writeShowText(w io.Writer, ref string, entries []ledger.Entry, merge *ledge
 	for _, e := range entries {
 		fmt.Fprintf(w, "\n#%d %s  %s  %s\n", e.ID, stamp(e.RecordedAt), verdictState(e), text(e.Title))
 		fmt.Fprintf(w, "  head %s, base %s; check run %d; delivery %s (%s)\n", short(e.HeadSHA), text(e.BaseRef),
-			e.CheckRunID, text(cmpOrNone(e.DeliveryID)), text(e.Event))
+			e.CheckRunID, text(cmp.Or(e.DeliveryID, "none")), text(e.Event))
 		if e.Failure {
 			var doc struct {
 				Error struct{ Message string } `json:"error"`
@@ -119,7 +120,7 @@ func writeShowText(w io.Writer, ref string, entries []ledger.Entry, merge *ledge
 			fmt.Fprintf(w, "  could not evaluate: %s\n", text(doc.Error.Message))
 			continue
 		}
-		fmt.Fprintf(w, "  tier %s, mode %s; config %s\n", cmpOrNone(e.Tier), e.Mode, text(cmpOrNone(e.ConfigFingerprint)))
+		fmt.Fprintf(w, "  tier %s, mode %s; config %s\n", cmp.Or(e.Tier, "none"), e.Mode, text(cmp.Or(e.ConfigFingerprint, "none")))
 		for _, g := range e.Gates {
 			fmt.Fprintf(w, "  %s %s: %s\n", statusIcons[g.Status], text(g.Name), text(g.Reason))
 		}
@@ -142,20 +143,6 @@ func verdictState(e ledger.Entry) string {
 		return e.Status
 	}
 	return e.Conclusion
-}
-
-func cmpOrNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
-
-func cmpOrUnknown(s string) string {
-	if s == "" {
-		return "(unknown)"
-	}
-	return s
 }
 
 // showJSON is the history of one pull request in JSON; each verdict keeps
