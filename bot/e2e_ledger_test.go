@@ -123,7 +123,7 @@ func TestE2ELedger(t *testing.T) {
 	if gates["tests"] != "overridden" || gates["approvals"] != "pass" || gates["docs"] != "not_required" {
 		t.Errorf("gates = %v, want tests overridden, approvals pass, docs not_required", gates)
 	}
-	if diff := cmp.Diff([]ledger.Approver{{Login: "alice", Commit: headSHA}}, first.Approvers); diff != "" {
+	if diff := cmp.Diff([]ledger.Approver{{Login: "alice", Commit: headSHA, Status: "counted"}}, first.Approvers); diff != "" {
 		t.Errorf("approvers (-want +got):\n%s", diff)
 	}
 	var overrides []string

@@ -59,6 +59,9 @@ type verdictDoc struct {
 type Approver struct {
 	Login  string `json:"login"`
 	Commit string `json:"commit"`
+	// Status is counted, or kept: given on an earlier commit and kept
+	// because the change since is the same.
+	Status string `json:"status"`
 }
 
 // Override is an override label on the pull request, as the verdict
@@ -105,8 +108,11 @@ type Gate struct {
 }
 
 // countingReview says a review status counts towards the approvals gate:
-// "counted", and "kept" (an approval carried over a rebase).
-func countingReview(status string) bool { return status == "counted" || status == "kept" }
+// counted, and kept (an approval carried over a rebase that changed
+// nothing).
+func countingReview(status string) bool {
+	return status == string(rules.ReviewCounted) || status == string(rules.ReviewKept)
+}
 
 // evidence reads the gates, approvers and overrides out of a verdict's
 // JSON. A failure's error object has none of them.
@@ -125,7 +131,7 @@ func evidence(verdict []byte) (gates []Gate, approvers []Approver, overrides []O
 			if !countingReview(r.Status) {
 				continue
 			}
-			a := Approver{Login: r.Login}
+			a := Approver{Login: r.Login, Status: r.Status}
 			if r.Commit != nil {
 				a.Commit = *r.Commit
 			}

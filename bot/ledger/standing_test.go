@@ -26,7 +26,7 @@ func TestEvidence(t *testing.T) {
 					{"login":"ed","status":"changes_requested","commit":null}]}},
 				{"name":"critical_paths/payments","status":"pass","reason":"","approvals":{"reviews":[{"login":"x","status":"counted","commit":"x"}]}}],
 				"overrides":[{"gate":"all","label":"tiergate/override","by":null,"status":"ignored","gates":[],"reason":"unknown"}]}`,
-			wantApprovers: []Approver{{"alice", "a1"}, {"bob", "b0"}},
+			wantApprovers: []Approver{{"alice", "a1", "counted"}, {"bob", "b0", "kept"}},
 			wantOverrides: []Override{{Label: "tiergate/override", Gate: "all", Status: "ignored", Gates: []string{}, Reason: "unknown"}}},
 		{name: "a failure's error object has neither",
 			verdict:       string(rules.JSONError(rules.ErrorGitHub, "502")),

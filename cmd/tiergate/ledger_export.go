@@ -106,7 +106,7 @@ func writeExportCSV(w io.Writer, merges []ledger.MergeEvidence, webURL string) e
 		}
 		var approvers, overrides []string
 		for _, a := range m.Approvers {
-			approvers = append(approvers, a.Login+"@"+a.Commit)
+			approvers = append(approvers, approverLine(a))
 		}
 		for _, o := range m.Overrides {
 			overrides = append(overrides, overrideLine(o))
@@ -129,6 +129,16 @@ func writeExportCSV(w io.Writer, merges []ledger.MergeEvidence, webURL string) e
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
+}
+
+// approverLine is one approver: "alice@<commit>", and " (kept)" for an
+// approval kept after a rebase that changed nothing.
+func approverLine(a ledger.Approver) string {
+	s := a.Login + "@" + a.Commit
+	if a.Status != "counted" {
+		s += " (" + a.Status + ")"
+	}
+	return s
 }
 
 // overrideLine is one override for a CSV cell or a terminal:

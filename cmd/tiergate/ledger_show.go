@@ -127,7 +127,11 @@ func writeShowText(w io.Writer, ref string, entries []ledger.Entry, merge *ledge
 		if len(e.Approvers) > 0 {
 			var a []string
 			for _, ap := range e.Approvers {
-				a = append(a, text(ap.Login)+" on "+short(ap.Commit))
+				line := text(ap.Login) + " on " + short(ap.Commit)
+				if ap.Status != "counted" {
+					line += " (" + ap.Status + ")"
+				}
+				a = append(a, line)
 			}
 			fmt.Fprintf(w, "  approvals counted: %s\n", strings.Join(a, ", "))
 		}

@@ -134,7 +134,7 @@ func TestLedgerExportCSV(t *testing.T) {
 	}{
 		{"acme/api#101", []string{"feature", "success", "bob", "alice@" + ledgertest.Head101b, "", "false",
 			"https://github.com/acme/api/pull/101", "https://github.com/acme/api/runs/9002"}},
-		{"acme/api#102", []string{"feature", "success", "carol", "alice@" + ledgertest.Head102,
+		{"acme/api#102", []string{"feature", "success", "carol", "alice@" + ledgertest.Head102Rebased + " (kept)",
 			"tiergate/skip-tests by carol: applied (tests)", "false",
 			"https://github.com/acme/api/pull/102", "https://github.com/acme/api/runs/9003"}},
 		{"acme/api#103", []string{"platform", "failure", "dave", "alice@" + ledgertest.Head103,
@@ -234,7 +234,7 @@ func TestLedgerExportJSON(t *testing.T) {
 		{"url", r102["url"], "https://github.com/acme/api/pull/102"},
 		{"bypass", r102["bypass"], false},
 		{"bypass_reason", r102["bypass_reason"], nil},
-		{"approvers", r102["approvers"], []any{map[string]any{"login": "alice", "commit": ledgertest.Head102}}},
+		{"approvers", r102["approvers"], []any{map[string]any{"login": "alice", "commit": ledgertest.Head102Rebased, "status": "kept"}}},
 		{"overrides", r102["overrides"], []any{map[string]any{"label": "tiergate/skip-tests", "gate": "tests", "by": "carol",
 			"status": "applied", "gates": []any{"tests"}, "reason": "applied by carol"}}},
 		{"verdict.conclusion", v["conclusion"], "success"},

@@ -18,10 +18,12 @@ const (
 	Head101a = "1111111111111111111111111111111111111111"
 	Head101b = "2222222222222222222222222222222222222222"
 	Head102  = "3333333333333333333333333333333333333333"
-	Head103  = "4444444444444444444444444444444444444444"
-	Head7    = "5555555555555555555555555555555555555555"
-	Head8    = "6666666666666666666666666666666666666666"
-	Head9    = "7777777777777777777777777777777777777777"
+	// Head102Rebased is the commit alice approved before #102 was rebased.
+	Head102Rebased = "3030303030303030303030303030303030303030"
+	Head103        = "4444444444444444444444444444444444444444"
+	Head7          = "5555555555555555555555555555555555555555"
+	Head8          = "6666666666666666666666666666666666666666"
+	Head9          = "7777777777777777777777777777777777777777"
 )
 
 // Seed records this history in l, in this order:
@@ -32,8 +34,9 @@ const (
 //     run 9002) and the same again after a review (unchanged re-evaluation);
 //     merged by bob 2026-11-03 15:30.
 //   - acme/api#102 "Skip flaky retry test" by frank, opened 2026-11-04 10:00:
-//     feature, tests overridden by carol's tiergate/skip-tests, alice
-//     approved (check run 9003); merged by carol 12:00.
+//     feature, tests overridden by carol's tiergate/skip-tests, alice's
+//     approval of Head102Rebased kept after a rebase that changed nothing
+//     (check run 9003); merged by carol 12:00.
 //   - acme/api#103 "Hotfix: charge rounding" by dave, opened 2026-11-05
 //     08:00: platform, 1 of 2 approvals (alice), tina's
 //     tiergate/skip-approvals ignored, failure (check run 9004); merged by
@@ -88,7 +91,7 @@ func verdict(repo string, number int, checkRun int64, delivery, event string, re
 func approvals(required int, reviews ...rules.ReviewOutcome) rules.Gate {
 	counted := 0
 	for _, r := range reviews {
-		if r.Status == rules.ReviewCounted {
+		if r.Status == rules.ReviewCounted || r.Status == rules.ReviewKept {
 			counted++
 		}
 	}
@@ -120,7 +123,8 @@ func verdicts() []ledger.Verdict {
 		HeadSHA: Head102,
 		Gates: []rules.Gate{{Name: rules.GateTests, Status: rules.StatusOverridden,
 			Reason: rules.Messagef("overridden by %s with %s: source changed (%s) but no test file did", "carol", "tiergate/skip-tests", "api/retry.go")},
-			docsSkip, approvals(1, counted("alice", Head102))},
+			docsSkip, approvals(1, rules.ReviewOutcome{Login: "alice", Status: rules.ReviewKept, Commit: Head102Rebased,
+				Reason: rules.Messagef("approved %s; the rebase onto main changed nothing it approved", Head102Rebased[:7])})},
 		Overrides: []rules.Override{{Gate: rules.GateTests, Label: "tiergate/skip-tests", By: "carol", Accepted: true,
 			Applied: []string{rules.GateTests}, Reason: rules.Messagef("applied by %s", "carol")}}}
 	r103 := rules.Result{Tier: rules.TierPlatform, TierReason: rules.Messagef("critical path payments raised it from feature to platform"),
