@@ -102,7 +102,7 @@ func TestLedgerRecordsEveryWrite(t *testing.T) {
 	id := runs[0].ID
 	passing := brief{Number: 1, Head: evHead, Status: "completed", Conclusion: "success", Tier: "feature", Mode: "enforce",
 		Event: "pull_request.opened", CheckRun: id, Fingerprint: "cfg1:-:-", Layers: defaultLayers,
-		JSONTier: "feature", JSONConclusion: "success", JSONGates: 4}
+		JSONTier: "feature", JSONConclusion: "success", JSONGates: 5}
 	labeled := passing
 	labeled.Event, labeled.JSONOverrides = "pull_request.labeled", 1
 	want := []brief{passing, passing, labeled}
@@ -185,5 +185,45 @@ func TestLedgerSkipsWhatIsNotAVerdict(t *testing.T) {
 	}
 	if rows := l.recorded(); len(rows) != 0 {
 		t.Errorf("ledger rows = %+v, want none", rows)
+	}
+}
+
+// TestLedgerRecordsPendingVerdicts: a verdict waiting for required checks
+// is written in progress and recorded so, with the plain config
+// fingerprint; when a re-run takes a green verdict back to pending, the
+// row names the new check run GitHub then shows.
+func TestLedgerRecordsPendingVerdicts(t *testing.T) {
+	f, _ := ciFixture(t)
+	l := &fakeLedger{}
+	f.ev.opts.Ledger = l
+	build := f.actionsRun("build", "in_progress", "")
+	f.actionsRun("security/scan", "completed", "success")
+	f.evaluateCI(t)
+	f.fake.UpdateCheckRun(evOwner, evRepo, build, func(cr *githubtest.CheckRun) { cr.Status, cr.Conclusion = "completed", "success" })
+	f.evaluateCI(t)
+	f.actionsRun("build", "queued", "")
+	f.evaluateCI(t)
+
+	runs := f.ours()
+	if len(runs) != 2 {
+		t.Fatalf("tiergate's runs = %+v, want two", runs)
+	}
+	type row struct {
+		Status, Conclusion, Fingerprint, JSONConclusion string
+		CheckRun                                        int64
+	}
+	fp := "cfg1:-:" + gitBlob(checksConfig)
+	want := []row{
+		{"in_progress", "", fp, "pending", runs[0].ID},
+		{"completed", "success", fp, "success", runs[0].ID},
+		{"in_progress", "", fp, "pending", runs[1].ID},
+	}
+	var got []row
+	for _, v := range l.recorded() {
+		b := briefOf(t, v)
+		got = append(got, row{v.Status, v.Conclusion, v.ConfigFingerprint, b.JSONConclusion.(string), v.CheckRunID})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ledger rows (-want +got):\n%s", diff)
 	}
 }
