@@ -129,3 +129,34 @@ func TestE2ERebaseOntoNearbyChangeMakesApprovalStale(t *testing.T) {
 	h.run("synchronize", head)
 	h.wantCheck(head, "failure", "feature · 1 of 2 gates failing", "the change differs: `app/a.go`")
 }
+
+// An identical edit moved elsewhere in the same file, without a rebase, is
+// another change: the approval of the first is stale at the second (see
+// rules.TestSameChangeMovedHunk). Found by a hostile review: the check
+// stayed green.
+func TestE2EMovedHunkMakesApprovalStale(t *testing.T) {
+	env := func(staging, production string) string {
+		block := func(env, mfa string) string {
+			return "[env." + env + "]\n# access\nlog_level = info\ntimeout = 30\nallow_anonymous = false\n" +
+				"require_mfa = " + mfa + "\naudit = true\nretention = 30\nbackups = on\n\n"
+		}
+		return block("staging", staging) + block("production", production)
+	}
+	h := newHarness(t, strictConfig)
+	g := newGitPR(t, h)
+	g.r.Git("checkout", "-q", "main")
+	g.r.Write("deploy/auth.toml", env("true", "true"))
+	g.base = g.r.Commit("auth config")
+	g.r.Git("checkout", "-q", "-B", "feature", "main")
+	approved := g.push(map[string]string{"deploy/auth.toml": env("false", "true")})
+	h.gh.AddReview(owner, repo, prNumber, approval("alice", approved))
+	h.run("opened", approved)
+	h.wantCheck(approved, "success", "feature ·")
+
+	head := g.push(map[string]string{"deploy/auth.toml": env("true", "false")})
+	h.run("synchronize", head)
+	cr := h.check(head)
+	if cr.Conclusion == "success" {
+		t.Errorf("head %s (MFA off in production, never reviewed) is green on alice's approval of %s (MFA off in staging):\n%s", head[:7], approved[:7], cr.Summary)
+	}
+}

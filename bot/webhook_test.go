@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"maps"
@@ -37,6 +38,12 @@ var statusBody = []byte(`{"id":1,"sha":"` + headSHA + `","name":"Codertocat/Hell
 	"context":"ci/build","description":"","state":"success","commit":{"sha":"` + headSHA + `"},"branches":[{"name":"changes"}],
 	"created_at":"2024-05-01T12:00:00Z","updated_at":"2024-05-01T12:00:00Z","sender":{"login":"ci-bot"},
 	"repository":{"name":"Hello-World","owner":{"login":"Codertocat"}},"installation":{"id":1}}`)
+
+// statusWithBranches is statusBody listing branches (JSON objects) as the
+// branches containing its commit.
+func statusWithBranches(branches string) []byte {
+	return bytes.Replace(statusBody, []byte(`"branches":[{"name":"changes"}]`), []byte(`"branches":[`+branches+`]`), 1)
+}
 
 func TestWebhookRouting(t *testing.T) {
 	mergeGroup := []byte(`{"action":"checks_requested","merge_group":{"head_sha":"abc123","head_ref":"refs/heads/gh-readonly-queue/main/pr-2-abc"},
@@ -127,6 +134,16 @@ func TestWebhookRouting(t *testing.T) {
 		{name: "status re-evaluates the pull requests of its commit", event: "status", body: statusBody,
 			ev:         &fakeEvaluator{forCommit: map[string][]queue.Job{headSHA: {{Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: headSHA}}}},
 			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("status.changed", headSHA)}},
+		{name: "status on a head that a merge queue branch only contains re-evaluates its pull request", event: "status",
+			body: statusWithBranches(`{"name":"changes","commit":{"sha":"` + headSHA + `"}},` +
+				`{"name":"gh-readonly-queue/master/pr-7-` + headSHA + `","commit":{"sha":"8888888888888888888888888888888888888888"}}`),
+			ev:         &fakeEvaluator{forCommit: map[string][]queue.Job{headSHA: {{Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: headSHA}}}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("status.changed", headSHA)}},
+		{name: "status on a merge queue branch's head completes the merge group and still looks the commit up", event: "status",
+			body:       statusWithBranches(`{"name":"gh-readonly-queue/master/pr-7-` + headSHA + `","commit":{"sha":"` + headSHA + `"}}`),
+			ev:         &fakeEvaluator{forCommit: map[string][]queue.Job{headSHA: {{Owner: "Codertocat", Repo: "Hello-World", Number: 2, HeadSHA: headSHA}}}},
+			wantStatus: http.StatusAccepted, wantJobs: []queue.Job{job("status.changed", headSHA)},
+			wantMergeGroups: []string{"1 Codertocat/Hello-World@" + headSHA + " #7"}},
 		{name: "status without a commit", event: "status", body: []byte(`{"state":"success","repository":{"name":"Hello-World","owner":{"login":"Codertocat"}},"installation":{"id":1}}`),
 			wantStatus: http.StatusBadRequest},
 		{name: "push changing repo config", event: "push", file: "with-new-branch.payload.json",

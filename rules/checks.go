@@ -139,10 +139,16 @@ func localChecksGate(cfg *Config, tier Tier, required []RequiredCheck) Gate {
 	return g
 }
 
-// latestMatches returns, for each distinct name among the checks that
-// match r (name or glob, and source binding), the latest of that name:
-// the one started last, then completed last, then listed last. Undecidable
-// globs count as matching, so a name they might cover has to pass too.
+// latestMatches returns the checks that match r (name or glob, and source
+// binding), the latest of each: for each kind (check run or commit
+// status), source (the App, or the status's creator) and name, the one
+// started last, then completed last, then listed last. A re-run replaces
+// the run it re-runs, but nothing from another source does: like GitHub,
+// which requires both a check run and a status that share a required name
+// (and lists the latest run per App), every source that reports a matching
+// name has to pass, so a newer "build" from one source cannot hide a
+// failing or running "build" from another. Undecidable globs count as
+// matching, so a name they might cover has to pass too.
 func latestMatches(r CheckRequirement, checks []CheckResult, j *globJudge) []CheckResult {
 	var glob Globs
 	isGlob := r.IsGlob()
@@ -166,7 +172,7 @@ func latestMatches(r CheckRequirement, checks []CheckResult, j *globJudge) []Che
 		} else if c.Name != r.Name {
 			continue
 		}
-		i := indexByName(out, c.Name)
+		i := indexOfReport(out, c)
 		switch {
 		case i < 0:
 			out = append(out, c)
@@ -177,9 +183,11 @@ func latestMatches(r CheckRequirement, checks []CheckResult, j *globJudge) []Che
 	return out
 }
 
-func indexByName(cs []CheckResult, name string) int {
-	for i, c := range cs {
-		if c.Name == name {
+// indexOfReport finds the check in cs that c would re-run: the same kind,
+// source and name.
+func indexOfReport(cs []CheckResult, c CheckResult) int {
+	for i, have := range cs {
+		if have.Kind == c.Kind && strings.EqualFold(have.Source, c.Source) && have.Name == c.Name {
 			return i
 		}
 	}

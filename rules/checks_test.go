@@ -88,7 +88,7 @@ func TestChecksGate(t *testing.T) {
 		{name: "several runs of one name: the latest counts (re-run in progress)", cfg: requireChecks(name("build")),
 			pr:     platformPR(gha("build", CheckCompleted, CheckSuccess, t0), gha("build", CheckQueued, "", t0.Add(2*time.Minute))),
 			status: StatusPending, conclusion: ConclusionPending, states: []CheckState{CheckRunning}},
-		{name: "several runs of one name: a newer status beats an older check run", cfg: requireChecks(name("build")),
+		{name: "a check run and a status of one name: both count (the status fails)", cfg: requireChecks(name("build")),
 			pr:     platformPR(done("build", CheckSuccess), commitStatus("build", "mallory", CheckFailure, t0.Add(time.Minute))),
 			status: StatusFail, conclusion: ConclusionFailure, states: []CheckState{CheckFailed}},
 		{name: "timeout: never reported fails at the deadline", cfg: requireChecks(name("build"), name("e2e")),

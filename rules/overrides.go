@@ -32,7 +32,10 @@ func applyOverrides(cfg *Config, pr PullRequest, gates []Gate) []Override {
 					gates[i].Status = StatusOverridden
 					if waitingForChecks(gates[i]) {
 						// An override excuses the checks that failed, not
-						// those still running: the verdict waits for them.
+						// those still running within checks.timeout: the
+						// verdict waits for them. One still running past
+						// it has timed out, which is a failure (see
+						// checkState), so the override excuses it.
 						gates[i].Status = StatusPending
 					}
 					gates[i].Reason = msgf("overridden by %s with %q: %s", who(l.AppliedBy), labelName(l.Name), gates[i].Reason)
@@ -72,7 +75,7 @@ func notNeededReason(key string, gates []Gate) Message {
 }
 
 // waitingForChecks says a checks gate has required checks still running or
-// not yet reported.
+// not yet reported before their deadline; past it they are CheckTimedOut.
 func waitingForChecks(g Gate) bool {
 	if g.Checks == nil {
 		return false

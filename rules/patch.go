@@ -6,17 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"strconv"
 	"strings"
 )
 
 // Patch is a pull request's change at one commit (the diff from its merge
 // base with the base branch to the commit, base...commit) in the form
-// ComparePatches compares: per file, a digest of every line that counts.
-// Hunk line numbers and index lines do not count: a rebase onto a moved
-// base shifts the first and rewrites the second without changing the
-// change. Paths, modes, context lines and the added and removed lines count
-// byte for byte, whitespace included.
+// ComparePatches compares: per file, digests of the lines that count and
+// the blob names of its index line. Paths, modes, context lines and the
+// added and removed lines always count, byte for byte, whitespace
+// included. Where in the file each hunk applies (the line numbers of its
+// header) counts when the file's pre-image is the same blob on both sides;
+// when it is not, the base moved under the file, and a rebase shifts those
+// numbers without changing the change (see ComparePatches).
 type Patch struct {
 	Files []PatchFile
 	// Unavailable says why the diff could not be had (empty when it was):
@@ -32,8 +35,17 @@ type PatchFile struct {
 	// before it for a deletion.
 	Path string
 	// Digest is SHA-256 over the section's lines but its index line, with
-	// each hunk header cut to "@@".
+	// each hunk header cut to "@@": the change as a rebase keeps it.
 	Digest [sha256.Size]byte
+	// Placed is Digest with each hunk header's line ranges kept, as
+	// "@@ -a,b +c,d @@" (the function git names after them still cut):
+	// the change and where in the file it applies.
+	Placed [sha256.Size]byte
+	// OldBlob and NewBlob are the blob names of the pre-image and the
+	// post-image on the index line, lower-case hex as the diff prints them
+	// (GitHub's compare abbreviates them to 7 or more digits); "" when the
+	// section has no index line or it cannot be read.
+	OldBlob, NewBlob string
 	// Opaque says why the diff does not show this file's change ("" when
 	// it does): a binary file, or a patch left out of the diff. Such a
 	// file is never the same as anything.
@@ -95,8 +107,9 @@ func (p *patchParser) file() (PatchFile, error) {
 		return PatchFile{}, fmt.Errorf("%w: line %d: expected \"diff --git\", got %.60q", errNotDiff, p.i+1, first)
 	}
 	start := p.i
-	h := sha256.New()
-	writeLine(h, first)
+	h, placed := sha256.New(), sha256.New()
+	both := io.MultiWriter(h, placed)
+	writeLine(both, first)
 	p.i++
 	var f PatchFile
 	var newPath, oldPath, renamedTo string
@@ -109,7 +122,7 @@ section:
 		case strings.HasPrefix(s, "diff --git "):
 			break section
 		case strings.HasPrefix(s, "@@ "):
-			if err := p.hunk(h); err != nil {
+			if err := p.hunk(h, placed); err != nil {
 				return PatchFile{}, err
 			}
 			hunks++
@@ -120,12 +133,15 @@ section:
 		case hunks > 0:
 			return PatchFile{}, fmt.Errorf("%w: line %d: unexpected %.60q after a hunk", errNotDiff, p.i+1, line)
 		case strings.HasPrefix(s, "index "):
-			// Ignored: blob names change with any change elsewhere in the
-			// file. Kept only to notice a patch the diff left out.
+			// Not hashed: blob names change with any change elsewhere in
+			// the file, which a rebase brings. Kept to tell whether the
+			// base moved under the file, and to notice a patch the diff
+			// left out.
 			blobChanged = indexChanges(s)
+			f.OldBlob, f.NewBlob = indexBlobs(s)
 		case strings.HasPrefix(s, "Binary files ") || s == "GIT binary patch":
 			f.Opaque = opaqueBinary
-			writeLine(h, line)
+			writeLine(both, line)
 			p.i++
 			for p.i < len(p.lines) && !bytes.HasPrefix(p.lines[p.i], []byte("diff --git ")) {
 				p.i++ // a binary patch's payload, when --binary was used
@@ -143,7 +159,7 @@ section:
 			}
 			// Mode, rename, copy and similarity lines, and any header git
 			// may add: all count.
-			writeLine(h, line)
+			writeLine(both, line)
 		}
 		p.i++
 	}
@@ -155,6 +171,7 @@ section:
 		return PatchFile{}, fmt.Errorf("%w: line %d: no file name in %.60q", errNotDiff, start+1, first)
 	}
 	h.Sum(f.Digest[:0])
+	placed.Sum(f.Placed[:0])
 	return f, nil
 }
 
@@ -168,15 +185,19 @@ func (p *patchParser) onlyBlankLeft() bool {
 	return true
 }
 
-// hunk reads one hunk: its header, cut to "@@", then exactly the lines its
-// header counts, each as it is, and any "\ No newline at end of file" note.
-func (p *patchParser) hunk(h hash.Hash) error {
+// hunk reads one hunk: its header, cut to "@@" into h and to its line
+// ranges into placed, then exactly the lines its header counts, each as it
+// is, and any "\ No newline at end of file" note, into both.
+func (p *patchParser) hunk(h, placed hash.Hash) error {
 	at := p.i + 1
-	oldN, newN, err := hunkCounts(string(p.lines[p.i]))
+	r, err := hunkRanges(string(p.lines[p.i]))
 	if err != nil {
 		return fmt.Errorf("%w: line %d: %v", errNotDiff, at, err)
 	}
+	oldN, newN := r.oldN, r.newN
 	writeLine(h, []byte("@@"))
+	writeLine(placed, fmt.Appendf(nil, "@@ -%d,%d +%d,%d @@", r.oldStart, r.oldN, r.newStart, r.newN))
+	both := io.MultiWriter(h, placed)
 	p.i++
 	for oldN > 0 || newN > 0 || (p.i < len(p.lines) && bytes.HasPrefix(p.lines[p.i], []byte(`\`))) {
 		if p.i >= len(p.lines) {
@@ -201,43 +222,52 @@ func (p *patchParser) hunk(h hash.Hash) error {
 		if oldN < 0 || newN < 0 {
 			return fmt.Errorf("%w: the hunk at line %d has more lines than its header counts", errNotDiff, at)
 		}
-		writeLine(h, line)
+		writeLine(both, line)
 		p.i++
 	}
 	return nil
 }
 
-// hunkCounts reads the line counts of "@@ -a[,b] +c[,d] @@ ...".
-func hunkCounts(s string) (oldN, newN int, err error) {
+// hunkRange is where a hunk applies: its first line and line count in
+// the pre-image and in the post-image.
+type hunkRange struct {
+	oldStart, oldN, newStart, newN int
+}
+
+// hunkRanges reads the line ranges of "@@ -a[,b] +c[,d] @@ ...".
+func hunkRanges(s string) (hunkRange, error) {
+	var r hunkRange
 	rest, ok := strings.CutPrefix(s, "@@ -")
 	if !ok {
-		return 0, 0, fmt.Errorf("malformed hunk header %.60q", s)
+		return r, fmt.Errorf("malformed hunk header %.60q", s)
 	}
 	ranges, _, ok := strings.Cut(rest, " @@")
 	oldR, newR, ok2 := strings.Cut(ranges, " +")
 	if !ok || !ok2 {
-		return 0, 0, fmt.Errorf("malformed hunk header %.60q", s)
+		return r, fmt.Errorf("malformed hunk header %.60q", s)
 	}
-	if oldN, err = rangeCount(oldR); err == nil {
-		newN, err = rangeCount(newR)
+	var err error
+	if r.oldStart, r.oldN, err = lineRange(oldR); err == nil {
+		r.newStart, r.newN, err = lineRange(newR)
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("malformed hunk header %.60q", s)
+		return r, fmt.Errorf("malformed hunk header %.60q", s)
 	}
-	return oldN, newN, nil
+	return r, nil
 }
 
-// rangeCount is the count of "start[,count]"; without one it is 1.
-func rangeCount(r string) (int, error) {
-	start, count, ok := strings.Cut(r, ",")
-	if _, err := strconv.ParseUint(start, 10, 31); err != nil {
-		return 0, err
+// lineRange reads "start[,count]"; without a count it is 1.
+func lineRange(r string) (start, count int, err error) {
+	a, c, ok := strings.Cut(r, ",")
+	s, err := strconv.ParseUint(a, 10, 31)
+	if err != nil {
+		return 0, 0, err
 	}
 	if !ok {
-		return 1, nil
+		return int(s), 1, nil
 	}
-	n, err := strconv.ParseUint(count, 10, 31)
-	return int(n), err
+	n, err := strconv.ParseUint(c, 10, 31)
+	return int(s), int(n), err
 }
 
 // indexChanges reads "index <old>..<new>[ <mode>]" and says whether the
@@ -260,6 +290,23 @@ func indexChanges(s string) bool {
 }
 
 func isZeroHex(s string) bool { return s != "" && strings.Trim(s, "0") == "" }
+
+// indexBlobs reads the blob names of "index <old>..<new>[ <mode>]", each
+// "" unless it is lower-case hex.
+func indexBlobs(s string) (oldBlob, newBlob string) {
+	blobs, _, _ := strings.Cut(strings.TrimPrefix(s, "index "), " ")
+	oldB, newB, ok := strings.Cut(blobs, "..")
+	if !ok {
+		return "", ""
+	}
+	hex := func(b string) string {
+		if b == "" || strings.Trim(b, "0123456789abcdef") != "" {
+			return ""
+		}
+		return b
+	}
+	return hex(oldB), hex(newB)
+}
 
 // isEmptyBlob says s abbreviates the empty blob's name, in SHA-1 or SHA-256
 // repositories.
@@ -300,7 +347,7 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-func writeLine(h hash.Hash, line []byte) {
+func writeLine(h io.Writer, line []byte) {
 	h.Write(line)
 	h.Write([]byte{'\n'})
 }

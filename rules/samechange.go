@@ -46,6 +46,18 @@ type Comparison struct {
 // whose lines differ, differs; a binary file or one whose patch the diff
 // leaves out cannot be compared. It fails closed: nothing unreadable is
 // ever the same.
+//
+// Where each hunk applies counts unless the base provably moved under the
+// file: when the index lines do not show two different pre-image blobs
+// (the same blob, or a name missing or unreadable), the hunks must apply
+// at the same lines and the post-image blob must be the same, so an
+// identical edit moved elsewhere in the file differs. Only when the two
+// pre-images are different blobs (a rebase onto a base that changed the
+// file, or a merge from it) are the hunks compared without their line
+// numbers, which such a rebase shifts. That leaves one change kept that
+// is not the same: in a file whose pre-image differs, an identical hunk,
+// with identical context lines, moved to another place with the same
+// context (README, "Approvals that survive a rebase").
 func ComparePatches(approved, head Patch) Comparison {
 	switch {
 	case !approved.Unavailable.IsZero():
@@ -76,9 +88,34 @@ func ComparePatches(approved, head Patch) Comparison {
 			return opaque(h)
 		case a.Digest != h.Digest:
 			return differs(a.Path)
+		case !blobsDiffer(a.OldBlob, h.OldBlob) && (a.Placed != h.Placed || !sameBlob(a.NewBlob, h.NewBlob)):
+			// The same pre-image: the same change is the same post-image.
+			return differs(a.Path)
 		}
 	}
 	return Comparison{Outcome: ChangeSame}
+}
+
+// minBlobDigits is the fewest hex digits of a blob name that the
+// comparison takes as naming a blob: git abbreviates to at least 7 by
+// default, as GitHub's compare does.
+const minBlobDigits = 7
+
+// blobsDiffer says two blob names, as index lines print them, provably name
+// different blobs: both are long enough, and they differ within the
+// shorter one's length (an abbreviation is a prefix of the full name).
+func blobsDiffer(a, b string) bool {
+	n := min(len(a), len(b))
+	return n >= minBlobDigits && a[:n] != b[:n]
+}
+
+// sameBlob says two blob names, as index lines print them, name the same
+// blob as far as they show: equal, or long enough and equal within the
+// shorter one's length. No name on either side is the same only as none on
+// the other.
+func sameBlob(a, b string) bool {
+	n := min(len(a), len(b))
+	return a == b || (n >= minBlobDigits && a[:n] == b[:n])
 }
 
 func differs(path string) Comparison {
@@ -91,9 +128,10 @@ func opaque(f *PatchFile) Comparison {
 }
 
 // SameChange says whether two diffs, as git diff prints them, are the same
-// change: equal but for hunk line numbers and index lines. When they are
-// not, the reason names the first file that differs or says why they could
-// not be compared.
+// change, as ComparePatches decides: equal but for index lines, and for
+// hunk line numbers in a file whose pre-image differs. When they are not,
+// the reason names the first file that differs or says why they could not
+// be compared.
 func SameChange(a, b []byte) (bool, Message) {
 	pa, err := ParsePatch(a)
 	if err != nil {

@@ -192,6 +192,56 @@ func TestSameChangeAgainstGit(t *testing.T) {
 			want: ChangeDiffers, wantFile: "lib.go", patchID: false, // patch-id ignores whitespace
 		},
 		{
+			name: "an identical edit moved within the file, the base unchanged",
+			build: func(t *testing.T, r *gittest.Repo) (string, string) {
+				r.Write("deploy/auth.toml", envConfig("true", "true"))
+				r.Commit("base")
+				r.Git("checkout", "-q", "-b", "feature")
+				r.Write("deploy/auth.toml", envConfig("false", "true"))
+				approved := r.Commit("staging: no MFA")
+				r.Write("deploy/auth.toml", envConfig("true", "false"))
+				return approved, r.Commit("production: no MFA")
+			},
+			want: ChangeDiffers, wantFile: "deploy/auth.toml", patchID: false, // patch-id ignores line numbers
+		},
+		{
+			name: "an identical edit moved within the file, rebased onto a base that changed another file",
+			build: func(t *testing.T, r *gittest.Repo) (string, string) {
+				r.Write("deploy/auth.toml", envConfig("true", "true"))
+				forked(r)
+				r.Write("deploy/auth.toml", envConfig("false", "true"))
+				approved := r.Commit("staging: no MFA")
+				onMain(r, moved)
+				r.Git("rebase", "-q", "main")
+				r.Write("deploy/auth.toml", envConfig("true", "false"))
+				return approved, r.Commit("production: no MFA")
+			},
+			want: ChangeDiffers, wantFile: "deploy/auth.toml", patchID: false, // patch-id ignores line numbers
+		},
+		{
+			// The residual case README's "Approvals that survive a rebase"
+			// documents: when the base changed the file, its pre-image
+			// differs and hunks are compared without their line numbers,
+			// so an identical hunk with identical context moved elsewhere
+			// in that file is taken for the same change.
+			name: "known residual: an identical edit moved within a file the base also changed",
+			build: func(t *testing.T, r *gittest.Repo) (string, string) {
+				r.Write("deploy/auth.toml", envConfig("true", "true"))
+				r.Commit("base")
+				r.Git("checkout", "-q", "-b", "feature")
+				r.Write("deploy/auth.toml", envConfig("false", "true"))
+				approved := r.Commit("staging: no MFA")
+				r.Git("checkout", "-q", "main")
+				r.Write("deploy/auth.toml", "# owned by the platform team\n\n"+envConfig("true", "true"))
+				r.Commit("main: a header")
+				r.Git("checkout", "-q", "feature")
+				r.Git("rebase", "-q", "main")
+				r.Write("deploy/auth.toml", "# owned by the platform team\n\n"+envConfig("true", "false"))
+				return approved, r.Commit("production: no MFA")
+			},
+			want: ChangeSame, patchID: true,
+		},
+		{
 			name: "a binary file, rebased",
 			build: func(t *testing.T, r *gittest.Repo) (string, string) {
 				forked(r)

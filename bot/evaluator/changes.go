@@ -23,19 +23,22 @@ const (
 	// maxCompareFiles is how many files GitHub's compare shows at most: a
 	// change that reaches it may be cut short, so it is not compared.
 	maxCompareFiles = 300
-	// maxChanges bounds the cache of changes. An entry keeps a digest and
-	// a name per file: about 100 bytes a file, so typically a few KB, and
-	// at most about 60 MB for 2,048 changes of 300 files.
+	// maxChanges bounds the cache of changes. An entry keeps two digests,
+	// a name and the two blob names of the index line per file: about 180
+	// bytes a file, so typically a few KB, and at most about 110 MB for
+	// 2,048 changes of 300 files.
 	maxChanges = 2048
 )
 
 // changes reads a pull request's change at a commit from GitHub's compare
 // API, in its diff form: base...commit, where base is the pull request's
 // base.sha and GitHub computes the merge base of the two, so the diff is
-// the pull request's own change at that commit. The answer for a pair of
-// commits never changes, so it is cached by the pair and asked once; that
-// saves requests without deciding anything GitHub would now answer
-// differently.
+// the pull request's own change at that commit. Its index lines, with
+// blob names GitHub abbreviates, are read too: whether the two changes
+// start from the same blob of a file decides whether where a hunk applies
+// counts (rules.ComparePatches). The answer for a pair of commits never
+// changes, so it is cached by the pair and asked once; that saves requests
+// without deciding anything GitHub would now answer differently.
 type changes struct {
 	cache *ttlcache.Cache[changeKey, rules.Patch]
 }

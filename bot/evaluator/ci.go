@@ -15,8 +15,9 @@ import (
 )
 
 // ciReader reads what CI reported on a commit: the check runs of every App
-// (the newest of each name: filter=latest) and the commit statuses (the
-// newest of each context: the combined status), both paginated and
+// (the newest of each name within each App's check suite: filter=latest)
+// and the commit statuses (the newest of each context: the combined
+// status), both paginated and
 // revalidated with their ETags, so an unchanged page costs a 304.
 type ciReader struct {
 	appID     int64

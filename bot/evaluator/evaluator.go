@@ -14,7 +14,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tiergate/tiergate/bot/ghclient"
-	"github.com/tiergate/tiergate/bot/internal/ttlcache"
 	"github.com/tiergate/tiergate/bot/logfield"
 	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/rules"
@@ -70,7 +69,7 @@ type Evaluator struct {
 	gatherer *gatherer
 	checks   *checkRuns
 	ci       *ciReader
-	commits  *ttlcache.Cache[string, []queue.Job]
+	commits  *ghclient.Cache[[]commitPull]
 	comments *stickyComments
 	previews *previews
 	// pulls keeps the last answer for each pull request, only to revalidate
@@ -102,7 +101,7 @@ func New(opts Options) (*Evaluator, error) {
 		gatherer: newGatherer(ppl, time.Now),
 		checks:   newCheckRuns(opts.AppID, opts.CheckName, opts.DetailsURL, time.Now),
 		ci:       newCIReader(opts.AppID, opts.CheckName, time.Now),
-		commits:  ttlcache.New[string, []queue.Job](commitPullsTTL, maxCommits, time.Now),
+		commits:  ghclient.NewCache[[]commitPull](listingTTL, maxCommits, time.Now),
 		comments: newStickyComments(time.Now),
 		previews: newPreviews(time.Now),
 		pulls:    ghclient.NewCache[*github.PullRequest](listingTTL, maxPulls, time.Now),

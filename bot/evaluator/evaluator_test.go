@@ -3,6 +3,7 @@ package evaluator
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +222,29 @@ func TestCompleteMergeGroup(t *testing.T) {
 		{name: "the queue branch names no pull request", number: 0, want: "failure", wantTitle: "Merge group: pull request unknown",
 			seed: func(f *evFixture) {}},
 	}
+	t.Run("a pull request's head gets nothing written", func(t *testing.T) {
+		// #2 fails on its head; a merge group for #1, which passes, that
+		// names #2's head (a status event listing a queue branch that
+		// contains the commit) must not turn #2's check green.
+		f := newEvFixture(t)
+		f.typicalPR()
+		f.evaluate(t, evJob(1))
+		f.failingPR()
+		f.fake.SetHead(evOwner, evRepo, 2, evNewer)
+		f.evaluate(t, evJob(2))
+		if err := f.ev.CompleteMergeGroup(context.Background(), evInst, evOwner, evRepo, evNewer, 1, nil); err != nil {
+			t.Fatalf("CompleteMergeGroup = %v", err)
+		}
+		var got []string
+		for _, r := range f.fake.CheckRuns(evOwner, evRepo) {
+			if r.HeadSHA == evNewer {
+				got = append(got, r.Conclusion+" "+r.Title)
+			}
+		}
+		if len(got) != 1 || !strings.HasPrefix(got[0], "failure ") || strings.Contains(got[0], "Merge group") {
+			t.Errorf("check runs on #2's head = %q, want only #2's own failing verdict", got)
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newEvFixture(t)
@@ -277,6 +301,52 @@ func TestListingJobs(t *testing.T) {
 	wantRepos := []queue.RepoRef{{Owner: evOwner, Name: ".github"}, {Owner: evOwner, Name: evRepo}}
 	if diff := cmp.Diff(wantRepos, repos, cmpopts.SortSlices(func(a, b queue.RepoRef) bool { return a.Name < b.Name })); diff != "" {
 		t.Errorf("InstallationRepos (-want +got):\n%s", diff)
+	}
+}
+
+// PullRequestsForCommit asks GitHub every time, revalidating the last
+// answer: a pull request opened on the commit since, empty answer or not,
+// is listed at once (no event has to reach this replica to drop an
+// answer), and an unchanged answer costs a 304.
+func TestPullRequestsForCommitIsNeverStale(t *testing.T) {
+	f := newEvFixture(t)
+	ctx := context.Background()
+	numbers := func() []int {
+		t.Helper()
+		jobs, err := f.ev.PullRequestsForCommit(ctx, evInst, evOwner, evRepo, evNewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int
+		for _, j := range jobs {
+			out = append(out, j.Number)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := numbers(); got != nil {
+		t.Fatalf("PullRequestsForCommit before any pull request = %v, want none", got)
+	}
+	f.fake.AddPullRequest(evOwner, evRepo, githubtest.PullRequest{Number: 4, Author: "alice", HeadSHA: evNewer})
+	if got := numbers(); !slices.Equal(got, []int{4}) {
+		t.Errorf("PullRequestsForCommit after #4 opened = %v, want [4]", got)
+	}
+	if got := numbers(); !slices.Equal(got, []int{4}) {
+		t.Errorf("PullRequestsForCommit again = %v, want [4]", got)
+	}
+	// Another pull request from the same commit (into another base).
+	f.fake.AddPullRequest(evOwner, evRepo, githubtest.PullRequest{Number: 5, Author: "alice", HeadSHA: evNewer, BaseRef: "release"})
+	if got := numbers(); !slices.Equal(got, []int{4, 5}) {
+		t.Errorf("PullRequestsForCommit after #5 opened = %v, want [4 5]", got)
+	}
+	var codes []int
+	for _, r := range f.fake.Requests() {
+		if r.Template == "/repos/{owner}/{repo}/commits/{commit_sha}/pulls" {
+			codes = append(codes, r.Status)
+		}
+	}
+	if want := []int{200, 200, 304, 200}; !slices.Equal(codes, want) {
+		t.Errorf("lookups answered %v, want %v", codes, want)
 	}
 }
 

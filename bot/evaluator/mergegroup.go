@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
 
 	"github.com/tiergate/tiergate/bot/queue"
 	"github.com/tiergate/tiergate/rules"
@@ -21,10 +22,25 @@ import (
 // tier requires must pass on the merge group's commit itself; while they
 // run the check is in progress and a *queue.Revisit is returned for their
 // deadline. Anything unknown fails closed.
+//
+// A merge queue's commit is no pull request's head, and one that is gets
+// nothing written: the check there is that pull request's own verdict,
+// which another pull request's merge group must never replace (a status
+// event lists every branch containing its commit, so a pull request's head
+// may arrive looking like a queue's). Its evaluation, which every CI event
+// also plans, writes that check.
 func (e *Evaluator) CompleteMergeGroup(ctx context.Context, installationID int64, owner, repo, headSHA string, number int, guard queue.Guard) error {
 	gh, err := e.clients.Installation(installationID)
 	if err != nil {
 		return err
+	}
+	heads, err := e.PullRequestsForCommit(ctx, installationID, owner, repo, headSHA)
+	if err != nil {
+		return fmt.Errorf("complete merge group %s/%s@%s: %w", owner, repo, headSHA, err)
+	}
+	if len(heads) > 0 {
+		zerolog.Ctx(ctx).Warn().Msgf("not completing a merge group check for #%d on %s: it is the head of open pull request #%d, whose own verdict the check is", number, headSHA, heads[0].Number)
+		return nil
 	}
 	out, pr, err := e.mergeGroupVerdict(ctx, gh, owner, repo, number)
 	if err != nil {

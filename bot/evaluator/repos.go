@@ -3,9 +3,7 @@ package evaluator
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
-	"time"
+	"net/url"
 
 	"github.com/google/go-github/v60/github"
 
@@ -62,52 +60,47 @@ func (e *Evaluator) InstallationRepos(ctx context.Context, installationID int64)
 	return repos, nil
 }
 
-// Bounds of the cache of pull requests by head commit: CI reports each
-// commit many times (every check run and status), so a burst costs one
-// lookup. The answer only chooses what to evaluate, never a verdict, and
-// an evaluation reads the pull request itself: a pull request opened since
-// is evaluated on its own events, and one closed or pushed since finds out.
-const (
-	commitPullsTTL = 10 * time.Minute
-	maxCommits     = 4096
-)
+// maxCommits bounds the commits whose pull request listing is kept, only
+// to revalidate it (see PullRequestsForCommit): a few pull request numbers
+// and heads each.
+const maxCommits = 4096
+
+// commitPull is what the listing of a commit's pull requests says of one.
+type commitPull struct {
+	number int
+	head   string
+	open   bool
+}
 
 // PullRequestsForCommit lists the open pull requests whose head is sha (a
 // check_suite or check_run re-request, another App's check run on a fork's
-// commit, or a commit status names only the commit), cached for
-// commitPullsTTL.
+// commit, or a commit status names only the commit). Every call asks
+// GitHub: the last answer is kept only to revalidate it with its ETag, so
+// an unchanged answer costs a 304 and no rate limit, and a pull request
+// opened, reopened or pushed to this commit since, on any replica, is seen
+// at once. An answer kept without asking, empty or not, would drop the CI
+// events of such a pull request, and with them a failing check after a
+// green verdict.
 func (e *Evaluator) PullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]queue.Job, error) {
-	key := fmt.Sprintf("%d %s/%s@%s", installationID, strings.ToLower(owner), strings.ToLower(repo), sha)
-	if jobs, ok := e.commits.Get(key); ok {
-		return slices.Clone(jobs), nil
-	}
-	jobs, err := e.pullRequestsForCommit(ctx, installationID, owner, repo, sha)
-	if err != nil {
-		return nil, err
-	}
-	e.commits.Put(key, slices.Clone(jobs))
-	return jobs, nil
-}
-
-func (e *Evaluator) pullRequestsForCommit(ctx context.Context, installationID int64, owner, repo, sha string) ([]queue.Job, error) {
 	gh, err := e.clients.Installation(installationID)
 	if err != nil {
 		return nil, err
 	}
-	prs, err := ghclient.All(func(lo github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
-		return gh.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &lo)
-	})
+	u := fmt.Sprintf("repos/%s/%s/commits/%s/pulls?per_page=%d", url.PathEscape(owner), url.PathEscape(repo), url.PathEscape(sha), ghclient.PerPage)
+	prs, err := ghclient.List(ctx, gh, e.commits, u, 0, ghclient.PageOf(func(pr *github.PullRequest) commitPull {
+		return commitPull{number: pr.GetNumber(), head: pr.GetHead().GetSHA(), open: pr.GetState() == "open"}
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("list pull requests of %s/%s@%s: %w", owner, repo, sha, err)
 	}
 	var jobs []queue.Job
 	for _, pr := range prs {
-		if pr.GetState() == "open" && pr.GetHead().GetSHA() == sha {
+		if pr.open && pr.head == sha {
 			jobs = append(jobs, queue.Job{
 				InstallationID: installationID,
 				Owner:          owner,
 				Repo:           repo,
-				Number:         pr.GetNumber(),
+				Number:         pr.number,
 				HeadSHA:        sha,
 			})
 		}

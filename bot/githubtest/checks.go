@@ -189,18 +189,24 @@ func (s *Server) handleUpdateCheckRun(w http.ResponseWriter, r *http.Request) {
 
 // handleListCheckRuns lists the check runs on a commit SHA with GitHub's
 // filters: check_name, status, app_id, and filter=latest (the default:
-// only the newest run per name) or all. It carries an ETag and answers 304
-// to a matching If-None-Match.
+// only the newest run per name within each App's check suite, so two Apps'
+// runs of one name are both listed) or all. It carries an ETag and answers
+// 304 to a matching If-None-Match.
 func (s *Server) handleListCheckRuns(w http.ResponseWriter, r *http.Request) {
 	rp := s.repoOf(w, r)
 	if rp == nil {
 		return
 	}
 	q := r.URL.Query()
-	latest := map[string]int64{}
+	type suiteName struct {
+		app  int64
+		name string
+	}
+	latest := map[suiteName]int64{}
 	for _, run := range rp.checkRuns {
 		if run.HeadSHA == r.PathValue("ref") {
-			latest[run.Name] = max(latest[run.Name], run.ID)
+			k := suiteName{run.AppID, run.Name}
+			latest[k] = max(latest[k], run.ID)
 		}
 	}
 	var out []*github.CheckRun
@@ -212,7 +218,7 @@ func (s *Server) handleListCheckRuns(w http.ResponseWriter, r *http.Request) {
 		case q.Get("check_name") != "" && q.Get("check_name") != run.Name:
 		case q.Get("status") != "" && q.Get("status") != run.Status:
 		case q.Get("app_id") != "" && q.Get("app_id") != strconv.FormatInt(run.AppID, 10):
-		case q.Get("filter") != "all" && latest[run.Name] != run.ID:
+		case q.Get("filter") != "all" && latest[suiteName{run.AppID, run.Name}] != run.ID:
 		default:
 			out = append(out, s.checkRunJSON(rp, run))
 		}

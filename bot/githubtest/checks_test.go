@@ -58,7 +58,9 @@ func TestCheckRuns(t *testing.T) {
 		opts github.ListCheckRunsOptions
 		want []int64
 	}{
-		{"latest per name", "sha1", github.ListCheckRunsOptions{}, []int64{second.GetID()}},
+		// GitHub keeps the latest run per name within each App's check
+		// suite: another App's run of the same name is listed too.
+		{"latest per app and name", "sha1", github.ListCheckRunsOptions{}, []int64{second.GetID(), otherApp}},
 		{"all for our app", "sha1", github.ListCheckRunsOptions{Filter: github.String("all"), AppID: github.Int64(s.AppID)}, []int64{second.GetID(), first.GetID()}},
 		{"all by name", "sha1", github.ListCheckRunsOptions{Filter: github.String("all"), CheckName: github.String("tiergate")}, []int64{second.GetID(), first.GetID(), otherApp}},
 		{"other name", "sha1", github.ListCheckRunsOptions{CheckName: github.String("lint")}, nil},

@@ -128,7 +128,8 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handleCommitPulls lists the pull requests whose head is the commit.
+// handleCommitPulls lists the pull requests whose head is the commit, with
+// an ETag, answering 304 to a matching If-None-Match.
 func (s *Server) handleCommitPulls(w http.ResponseWriter, r *http.Request) {
 	rp := s.repoOf(w, r)
 	if rp == nil {
@@ -140,7 +141,7 @@ func (s *Server) handleCommitPulls(w http.ResponseWriter, r *http.Request) {
 			out = append(out, rp.pullJSON(p))
 		}
 	}
-	writeJSON(w, http.StatusOK, page(w, r, out))
+	s.writeJSONConditional(w, r, page(w, r, out))
 }
 
 // handleFiles, handleReviews and handleEvents list with an ETag per page;

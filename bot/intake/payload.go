@@ -46,10 +46,14 @@ type eventPayload struct {
 		Removed  []string `json:"removed"`
 	} `json:"commits"`
 
-	// status
+	// status: Branches lists every branch that contains the commit, each
+	// with its own head, which may be another commit.
 	SHA      string `json:"sha"`
 	Branches []struct {
-		Name string `json:"name"`
+		Name   string `json:"name"`
+		Commit struct {
+			SHA string `json:"sha"`
+		} `json:"commit"`
 	} `json:"branches"`
 
 	// merge_group

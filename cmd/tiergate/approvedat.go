@@ -35,9 +35,12 @@ func approvedAt(ctx context.Context, g gitRepo, cfg *rules.Config, base, head, r
 // diff from their merge base to commit, as GitHub's compare API gives
 // base...commit. The flags pin everything user config could change in
 // the output (external diff drivers, textconv, prefixes, context, hunk
-// merging, the diff algorithm, renames); index lines are ignored by the
-// comparison, so abbreviated blob names do not matter. A binary file shows
-// as "Binary files ... differ", which the comparison never takes as equal.
+// merging, the diff algorithm, renames, and with --full-index the length
+// of the blob names on index lines, which core.abbrev could shorten below
+// what the comparison reads: it tells by the pre-image blob whether the
+// base moved under a file, and so whether a hunk's place counts). A binary
+// file shows as "Binary files ... differ", which the comparison never takes
+// as equal.
 func (g gitRepo) change(ctx context.Context, base, commit string) (rules.Patch, error) {
 	out, err := g.run(ctx, nil, "merge-base", base, commit)
 	var ge *gitError
@@ -50,7 +53,7 @@ func (g gitRepo) change(ctx context.Context, base, commit string) (rules.Patch, 
 	mb := strings.TrimSpace(string(out))
 	diff, err := g.run(ctx, nil, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--ignore-submodules=none",
 		"--no-relative", "--src-prefix=a/", "--dst-prefix=b/", "-U3", "--inter-hunk-context=0",
-		"--diff-algorithm=myers", "--indent-heuristic", "-M", mb, commit, "--")
+		"--diff-algorithm=myers", "--indent-heuristic", "--full-index", "-M", mb, commit, "--")
 	if err != nil {
 		return rules.Patch{}, err
 	}

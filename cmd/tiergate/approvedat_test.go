@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,57 @@ func TestCheckApprovedAt(t *testing.T) {
 				return approved
 			},
 			wantLine: "approval at <sha>: stale (the change differs: svc/a.go)", wantStatus: "stale", wantFile: "svc/a.go",
+		},
+		{
+			// The same edit with the same context lines, made elsewhere in
+			// the file, without a rebase: the same pre-image, another place.
+			name: "an identical edit moved elsewhere in the file: stale",
+			build: func(r *testRepo) string {
+				r.write("deploy/auth.toml", envFile("true", "true"))
+				r.commit("auth config")
+				r.write("deploy/auth.toml", envFile("false", "true"))
+				approved := r.commit("staging: no MFA")
+				r.write("deploy/auth.toml", envFile("true", "false"))
+				r.commit("production: no MFA")
+				return approved
+			},
+			wantLine: "approval at <sha>: stale (the change differs: deploy/auth.toml)", wantStatus: "stale", wantFile: "deploy/auth.toml",
+		},
+		{
+			// core.abbrev=4 would print blob names too short to tell the
+			// pre-images apart; --full-index pins them.
+			name: "rebased onto a base that changed the file, core.abbrev=4: kept",
+			build: func(r *testRepo) string {
+				r.git("config", "core.abbrev", "4")
+				lines := func(first, last string) string {
+					var b strings.Builder
+					for i := 1; i <= 30; i++ {
+						switch i {
+						case 3:
+							b.WriteString(first + "\n")
+						case 28:
+							b.WriteString(last + "\n")
+						default:
+							fmt.Fprintf(&b, "line %d\n", i)
+						}
+					}
+					return b.String()
+				}
+				r.git("checkout", "-q", "main")
+				r.write("docs/notes.md", lines("line 3", "line 28"))
+				r.commit("notes")
+				r.git("checkout", "-q", "topic")
+				r.git("rebase", "-q", "main")
+				r.write("svc/a.go", change, "svc/a_test.go", testFile, "docs/notes.md", lines("topic 3", "line 28"))
+				approved := r.commit("change")
+				r.git("checkout", "-q", "main")
+				r.write("docs/notes.md", lines("line 3", "main 28"))
+				r.commit("main edits the notes further down")
+				r.git("checkout", "-q", "topic")
+				r.git("rebase", "-q", "main")
+				return approved
+			},
+			wantLine: "approval at <sha>: kept", wantStatus: "kept",
 		},
 		{
 			name: "a binary file cannot be compared: stale",
@@ -162,4 +214,14 @@ func TestCheckApprovedAtUnknownCommit(t *testing.T) {
 	if got.code != 2 || !strings.Contains(got.stderr, `--approved-at: unknown revision "no-such-commit"`) {
 		t.Errorf("check --approved-at no-such-commit = exit %d, stderr %q; want 2 naming the revision", got.code, got.stderr)
 	}
+}
+
+// envFile is a config file with two environments whose settings read
+// alike: every 7-line window around require_mfa is the same in both.
+func envFile(stagingMFA, productionMFA string) string {
+	block := func(env, mfa string) string {
+		return "[env." + env + "]\n# access\nlog_level = info\ntimeout = 30\nallow_anonymous = false\n" +
+			"require_mfa = " + mfa + "\naudit = true\nretention = 30\nbackups = on\n\n"
+	}
+	return block("staging", stagingMFA) + block("production", productionMFA)
 }
