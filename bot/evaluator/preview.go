@@ -22,6 +22,11 @@ import (
 // judges; the preview says when more exist.
 const MaxPreviewPulls = 200
 
+// MaxPreviewRepos bounds the repositories whose open pull requests one
+// org-file preview lists (one request each, more for a repository with
+// over a hundred open): the preview says when more exist.
+const MaxPreviewRepos = 100
+
 // GateProposedConfig is the gate a config pull request fails when the file
 // it proposes is broken, so that it cannot be merged by mistake.
 const GateProposedConfig = "proposed_config"
@@ -49,12 +54,13 @@ func newPreviews(now func() time.Time) *previews {
 
 // preview is what a proposed config file would do.
 type preview struct {
-	file   string        // the changed file, e.g. "acme/.github:.github/tiergate.yml"
-	org    bool          // the org file
-	broken error         // the proposed file's errors (rules.ConfigErrors)
-	gone   bool          // the pull request deletes the file
-	impact *impact       // nil when broken
-	failed rules.Message // why the impact could not be computed
+	file    string        // the changed file, e.g. "acme/.github:.github/tiergate.yml"
+	org     bool          // the org file
+	broken  error         // the proposed file's errors (rules.ConfigErrors)
+	layered bool          // broken only combined with the layers below it
+	gone    bool          // the pull request deletes the file
+	impact  *impact       // nil when broken
+	failed  rules.Message // why the impact could not be computed
 }
 
 // impact is how the open pull requests' verdicts would change.
@@ -67,6 +73,17 @@ type impact struct {
 	// config repository: shown as counts, never titles or numbers.
 	hidden     int
 	unreadable int // open pull requests that could not be read
+	// pending counts the pull requests whose verdict, now or with the
+	// proposed file, waits for CI: not compared, so never a flip.
+	pending int
+	// unlisted counts the repositories whose open pull requests could not
+	// be listed; unlistedNames names those no more private than the config
+	// repository (never the error, which may name others).
+	unlisted      int
+	unlistedNames []string
+	// repos is how many repositories the file governs, listed how many
+	// were listed (fewer when more than MaxPreviewRepos).
+	repos, listed int
 }
 
 // flip is an open pull request whose verdict would change.
@@ -79,13 +96,17 @@ type flip struct {
 
 // outcome is a verdict in brief: its tier and whether its gates pass.
 type outcome struct {
-	tier rules.Tier // TierNone: unknown
-	pass bool
+	tier    rules.Tier // TierNone: unknown
+	pass    bool
+	pending bool // a required check has not completed: neither pass nor fail
 }
 
 func (o outcome) String() string {
 	verdict := "fail"
-	if o.pass {
+	switch {
+	case o.pending:
+		verdict = "pending"
+	case o.pass:
 		verdict = "pass"
 	}
 	if o.tier == rules.TierNone {
@@ -119,13 +140,43 @@ func (e *Evaluator) configPreview(ctx context.Context, gh *github.Client, job qu
 		}
 		return previewMarkdown(&preview{file: name, org: org, failed: rules.Messagef("the proposed file could not be read: %s", err.Error())}), nil
 	}
-	cacheKey := strings.ToLower(fmt.Sprintf("%s/%s\x00%s\x00%t", job.Owner, job.Repo, blob, proposed == nil && broken == nil))
+	// A file that parses alone may still not combine with the layers
+	// below it; once merged, every pull request it governs would fail. A
+	// repository file is combined with the current org file, the org file
+	// with the built-in defaults (each repository's file is combined with
+	// it when its pull requests are judged).
+	var below *rules.File
+	belowSHA := ""
+	if !org && proposed != nil {
+		below, belowSHA, err = e.configs.file(ctx, gh, configKey{owner: job.Owner, repo: e.configs.orgRepo})
+		switch {
+		case isBroken(err):
+			below = nil // the current org file is broken: judge the file against the defaults
+		case err != nil:
+			if _, limited := ghclient.RetryAt(err, time.Now()); limited {
+				return "", err
+			}
+			return previewMarkdown(&preview{file: name, org: org, failed: rules.Messagef("the org config could not be read to combine the proposed file with it")}), nil
+		}
+	}
+	cacheKey := strings.ToLower(fmt.Sprintf("%s/%s\x00%s\x00%t\x00%s", job.Owner, job.Repo, blob, proposed == nil && broken == nil, belowSHA))
 	p, ok := e.previews.kept.Get(cacheKey)
 	if !ok {
 		p = &preview{file: name, org: org, gone: proposed == nil && broken == nil}
-		if broken != nil {
+		var layerErr error
+		if proposed != nil {
+			if org {
+				_, layerErr = rules.Resolve(proposed, nil)
+			} else {
+				_, layerErr = rules.Resolve(below, proposed)
+			}
+		}
+		switch {
+		case broken != nil:
 			p.broken = broken.err
-		} else {
+		case layerErr != nil:
+			p.broken, p.layered = layerErr, true
+		default:
 			p.impact, err = e.impactOf(ctx, gh, job, pr.GetNumber(), proposed)
 			if err != nil {
 				if _, limited := ghclient.RetryAt(err, time.Now()); limited {
@@ -135,7 +186,7 @@ func (e *Evaluator) configPreview(ctx context.Context, gh *github.Client, job qu
 				p.failed = rules.Messagef("the impact on open pull requests could not be computed: %s", err.Error())
 			}
 		}
-		if p.failed.IsZero() {
+		if p.failed.IsZero() && (p.impact == nil || p.impact.unlisted == 0) {
 			e.previews.kept.Put(cacheKey, p)
 		}
 	}
@@ -143,11 +194,19 @@ func (e *Evaluator) configPreview(ctx context.Context, gh *github.Client, job qu
 		res.Gates = append(res.Gates, rules.Gate{
 			Name:   GateProposedConfig,
 			Status: rules.StatusFail,
-			Reason: rules.Messagef("the proposed %s is broken; see the config-change preview below", name),
+			Reason: brokenReason(p),
 		})
 		res.Conclusion = rules.ConclusionFailure
 	}
 	return previewMarkdown(p), nil
+}
+
+// brokenReason is the proposed_config gate's reason.
+func brokenReason(p *preview) rules.Message {
+	if p.layered {
+		return rules.Messagef("the proposed %s does not combine with the layers below it; see the config-change preview below", p.file)
+	}
+	return rules.Messagef("the proposed %s is broken; see the config-change preview below", p.file)
 }
 
 // changesConfig says whether a changed file is the config file.
@@ -196,17 +255,29 @@ func (e *Evaluator) impactOf(ctx context.Context, gh *github.Client, job queue.J
 			}
 		}
 	}
-	out := &impact{}
+	out := &impact{repos: len(repos)}
 	var todo []candidate
 	for _, r := range repos {
-		if len(todo) > MaxPreviewPulls {
+		if len(todo) > MaxPreviewPulls || out.listed == MaxPreviewRepos {
 			break
 		}
+		out.listed++
 		prs, err := ghclient.All(func(lo github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
 			return gh.PullRequests.List(ctx, job.Owner, r.GetName(), &github.PullRequestListOptions{State: "open", ListOptions: lo})
 		})
 		if err != nil {
-			return nil, fmt.Errorf("list open pull requests of %s/%s: %w", job.Owner, r.GetName(), err)
+			if _, limited := ghclient.RetryAt(err, time.Now()); limited {
+				return nil, err
+			}
+			// Counted, and named only when no more private than the
+			// config repository; the error itself (a URL, another
+			// repository's name) goes to the log, never the comment.
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("config preview: open pull requests not listed")
+			out.unlisted++
+			if !morePrivate(r, cfgRepo) {
+				out.unlistedNames = append(out.unlistedNames, job.Owner+"/"+r.GetName())
+			}
+			continue
 		}
 		for _, pr := range prs {
 			if strings.EqualFold(r.GetName(), job.Repo) && pr.GetNumber() == self {
@@ -232,6 +303,10 @@ func (e *Evaluator) impactOf(ctx context.Context, gh *github.Client, job queue.J
 			continue
 		}
 		out.judged++
+		if was != now && (was.pending || now.pending) {
+			out.pending++ // waits for CI: not a change anyone can act on yet
+			continue
+		}
 		if was == now {
 			out.unchanged++
 			continue
@@ -274,6 +349,11 @@ func (e *Evaluator) judgeBoth(ctx context.Context, gh *github.Client, owner, rep
 	if err != nil {
 		return was, now, err
 	}
+	// Required checks are read as an evaluation reads them: a checks gate
+	// left pending for want of reading would compare as a pass.
+	if _, err := e.fillChecks(ctx, gh, cfg, owner, repo, &snap); err != nil {
+		return was, now, err
+	}
 	now = outcomeOf(rules.Evaluate(cfg, snap))
 
 	cur, err := e.checks.current(ctx, gh, owner, repo, pr.GetHead().GetSHA())
@@ -294,6 +374,9 @@ func (e *Evaluator) judgeBoth(ctx context.Context, gh *github.Client, owner, rep
 	if err != nil {
 		return was, now, err
 	}
+	if _, err := e.fillChecks(ctx, gh, curCfg, owner, repo, &snap); err != nil {
+		return was, now, err
+	}
 	return outcomeOf(rules.Evaluate(curCfg, snap)), now, nil
 }
 
@@ -303,15 +386,22 @@ func isBroken(err error) bool {
 }
 
 // outcomeOf reads a verdict: its gates pass when none fails and the config
-// is sound, whatever the mode (report mode concludes neutral either way).
+// is sound, whatever the mode (report mode concludes neutral either way);
+// it is pending when none fails but a required check has not completed.
 func outcomeOf(r rules.Result) outcome {
-	pass := len(r.Errors) == 0
+	o := outcome{tier: r.Tier, pass: len(r.Errors) == 0}
 	for _, g := range r.Gates {
-		if g.Status == rules.StatusFail {
-			pass = false
+		switch g.Status {
+		case rules.StatusFail:
+			o.pass = false
+		case rules.StatusPending:
+			o.pending = true
 		}
 	}
-	return outcome{tier: r.Tier, pass: pass}
+	if !o.pass {
+		o.pending = false
+	}
+	return o
 }
 
 // outcomeOfTitle reads a check run title written by rules.Result.Title:
@@ -356,16 +446,17 @@ func previewMarkdown(p *preview) string {
 	fmt.Fprintf(&b, "This pull request changes %s, %s. The preview uses the file as proposed on its head; checks keep using the merged config until it is merged.\n\n",
 		what, rules.Messagef("%s", p.file).Markdown())
 	switch {
+	case p.broken != nil && p.layered:
+		below := "the current org config"
+		if p.org {
+			below = "the built-in defaults"
+		}
+		fmt.Fprintf(&b, "❌ **The proposed file is broken**: it is valid alone but cannot be combined with %s, so every pull request it governs would fail once merged. This check fails until it is fixed:\n\n", below)
+		writeConfigErrors(&b, p.broken)
+		return b.String()
 	case p.broken != nil:
 		b.WriteString("❌ **The proposed file is broken**, so this check fails until it is fixed:\n\n")
-		var ce rules.ConfigErrors
-		if errors.As(p.broken, &ce) {
-			for _, e := range ce {
-				fmt.Fprintf(&b, "- %s\n", rules.Messagef("%s", formatConfigError(e)).Markdown())
-			}
-		} else {
-			fmt.Fprintf(&b, "- %s\n", rules.Messagef("%s", p.broken.Error()).Markdown())
-		}
+		writeConfigErrors(&b, p.broken)
 		return b.String()
 	case p.gone:
 		b.WriteString("The pull request deletes the file: the layers below it (the org file, or built-in defaults) would apply.\n\n")
@@ -394,13 +485,41 @@ func previewMarkdown(p *preview) string {
 	if im.hidden > 0 {
 		fmt.Fprintf(&b, "%d more would change in repositories more private than this one (counts only).\n\n", im.hidden)
 	}
+	if im.pending > 0 {
+		fmt.Fprintf(&b, "Of those judged, %d wait for CI (a required check is pending now or with this change): their verdict depends on CI, so they are not compared.\n\n", im.pending)
+	}
 	if im.unreadable > 0 {
 		fmt.Fprintf(&b, "Open pull requests that could not be read, not counted: %d.\n\n", im.unreadable)
+	}
+	if im.unlisted > 0 {
+		fmt.Fprintf(&b, "The open pull requests of %d repositories could not be listed, not judged", im.unlisted)
+		if len(im.unlistedNames) > 0 {
+			fmt.Fprintf(&b, ": %s", rules.Messagef("%s", strings.Join(im.unlistedNames, ", ")).Markdown())
+			if n := im.unlisted - len(im.unlistedNames); n > 0 {
+				fmt.Fprintf(&b, " and %d more private than this one", n)
+			}
+		}
+		b.WriteString(". The preview is computed again on the next evaluation.\n\n")
+	}
+	if im.listed < im.repos {
+		fmt.Fprintf(&b, "Only %d of the %d repositories were checked for open pull requests: at most %d are listed per preview.\n\n", im.listed, im.repos, MaxPreviewRepos)
 	}
 	if im.more {
 		fmt.Fprintf(&b, "More than %d pull requests are open: only the first %d were judged.\n\n", MaxPreviewPulls, MaxPreviewPulls)
 	}
 	return b.String()
+}
+
+// writeConfigErrors lists a broken file's errors, file:line:col each.
+func writeConfigErrors(b *strings.Builder, err error) {
+	var ce rules.ConfigErrors
+	if errors.As(err, &ce) {
+		for _, e := range ce {
+			fmt.Fprintf(b, "- %s\n", rules.Messagef("%s", formatConfigError(e)).Markdown())
+		}
+		return
+	}
+	fmt.Fprintf(b, "- %s\n", rules.Messagef("%s", err.Error()).Markdown())
 }
 
 // formatConfigError is file:line:col: message (hint), as everywhere.

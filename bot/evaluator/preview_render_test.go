@@ -26,12 +26,18 @@ func TestPreviewMarkdownGolden(t *testing.T) {
 		{"valid", &preview{file: "acme/widgets:.github/tiergate.yml", impact: &impact{
 			judged: 4, unchanged: 1, hidden: 1, unreadable: 1, more: true,
 			flips: []flip{
-				{repo: "acme/widgets", number: 3, title: hostile, was: outcome{rules.TierFeature, true}, now: outcome{rules.TierFeature, false}},
-				{repo: "acme/widgets", number: 7, title: "Docs", was: outcome{rules.TierExperiment, true}, now: outcome{rules.TierPlatform, false}},
+				{repo: "acme/widgets", number: 3, title: hostile, was: outcome{tier: rules.TierFeature, pass: true}, now: outcome{tier: rules.TierFeature}},
+				{repo: "acme/widgets", number: 7, title: "Docs", was: outcome{tier: rules.TierExperiment, pass: true}, now: outcome{tier: rules.TierPlatform}},
 			},
 		}}},
 		{"broken", &preview{file: "acme/.github:.github/tiergate.yml", org: true, broken: rules.ConfigErrors{
 			{File: "acme/.github:.github/tiergate.yml", Line: 4, Column: 26, Message: "tiers.feature.require.approvals: expected a whole number", Hint: "write a whole number such as 2"},
+		}}},
+		{"unresolvable", &preview{file: "acme/widgets:.github/tiergate.yml", layered: true, broken: rules.ConfigErrors{
+			{File: "acme/widgets:.github/tiergate.yml", Line: 3, Column: 5, Message: "critical_paths.billing.paths: a new critical path needs paths"},
+		}}},
+		{"partial", &preview{file: "acme/.github:.github/tiergate.yml", org: true, impact: &impact{
+			judged: 3, unchanged: 2, pending: 1, unlisted: 2, unlistedNames: []string{"acme/tools"}, repos: 600, listed: 100,
 		}}},
 		{"deleted", &preview{file: "acme/widgets:.github/tiergate.yml", gone: true, impact: &impact{judged: 2, unchanged: 2}}},
 		{"failed", &preview{file: "acme/widgets:.github/tiergate.yml", failed: rules.Messagef("the impact on open pull requests could not be computed: %s", "502 Bad Gateway")}},
