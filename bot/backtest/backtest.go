@@ -101,9 +101,13 @@ const (
 	VerdictOverride
 	VerdictFail
 	VerdictError // it could not be read from GitHub
+	// VerdictPending: no gate failed, but a required CI check had not
+	// completed by the merge or close (for open ones: has not yet), so
+	// tiergate's check would not have passed then either. Never a pass.
+	VerdictPending
 )
 
-var verdictNames = [...]string{"pass", "override", "fail", "error"}
+var verdictNames = [...]string{"pass", "override", "fail", "error", "pending"}
 
 func (v Verdict) String() string {
 	if v >= 0 && int(v) < len(verdictNames) {

@@ -47,6 +47,7 @@ type jsonSummary struct {
 	Overridden    int              `json:"overridden"`
 	Failed        int              `json:"failed"`
 	Errors        int              `json:"errors"`
+	Pending       int              `json:"pending"`
 	FailedByGate  map[string]int   `json:"failed_by_gate"`
 	ByTier        map[string]tierN `json:"by_tier"`
 	CriticalPaths map[string]pathN `json:"critical_paths"`
@@ -98,7 +99,7 @@ func JSON(w io.Writer, rep *Report) error {
 			Limit: rep.Limit, Truncated: rep.Truncated, Config: orEmpty(rep.Config),
 			CurrentConfig: rep.Current, Notes: rep.Notes,
 			Summary: jsonSummary{
-				Total: s.Total, Passed: s.Passed, Overridden: s.Overridden, Failed: s.Failed, Errors: s.Errors,
+				Total: s.Total, Passed: s.Passed, Overridden: s.Overridden, Failed: s.Failed, Errors: s.Errors, Pending: s.Pending,
 				FailedByGate: map[string]int{}, ByTier: map[string]tierN{}, CriticalPaths: map[string]pathN{},
 			},
 		},

@@ -22,6 +22,9 @@ func Markdown(w io.Writer, rep *Report) error {
 	b.WriteString(".\n\n")
 	b.WriteString("| Verdict | Pull requests |\n|---|---:|\n")
 	fmt.Fprintf(&b, "| ✅ passed | %d |\n| 🛡️ passed with an override | %d |\n| ❌ failed | %d |\n", s.Passed, s.Overridden, s.Failed)
+	if s.Pending > 0 {
+		fmt.Fprintf(&b, "| ⏳ waiting for CI | %d |\n", s.Pending)
+	}
 	if s.Errors > 0 {
 		fmt.Fprintf(&b, "| ⚠️ could not be read | %d |\n", s.Errors)
 	}

@@ -25,6 +25,9 @@ func Text(w io.Writer, rep *Report) error {
 	fmt.Fprintf(&b, "  %-26s %5d\n", "passed", s.Passed)
 	fmt.Fprintf(&b, "  %-26s %5d\n", "passed with an override", s.Overridden)
 	fmt.Fprintf(&b, "  %-26s %5d\n", "failed", s.Failed)
+	if s.Pending > 0 {
+		fmt.Fprintf(&b, "  %-26s %5d\n", "waiting for CI", s.Pending)
+	}
 	if s.Errors > 0 {
 		fmt.Fprintf(&b, "  %-26s %5d\n", "could not be read", s.Errors)
 	}

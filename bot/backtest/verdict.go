@@ -17,13 +17,19 @@ func verdictOf(r rules.Result) Verdict {
 		return VerdictFail
 	}
 	v := VerdictPass
+	pending := false
 	for _, g := range r.Gates {
 		switch g.Status {
 		case rules.StatusFail:
 			return VerdictFail
 		case rules.StatusOverridden:
 			v = VerdictOverride
+		case rules.StatusPending:
+			pending = true
 		}
+	}
+	if pending {
+		return VerdictPending
 	}
 	return v
 }
@@ -46,6 +52,8 @@ func gatesWith(r rules.Result, s rules.Status) []string {
 // Summary is a report in figures.
 type Summary struct {
 	Total, Passed, Overridden, Failed, Errors int
+	// Pending counts those waiting for a required CI check (VerdictPending).
+	Pending int
 	// ByGate counts the pull requests each gate failed, most first.
 	ByGate []Count
 	// ByTier counts per tier, strictest first: Failed of Total.
@@ -93,6 +101,8 @@ func Summarize(rep *Report) Summary {
 			s.Overridden++
 		case VerdictFail:
 			s.Failed++
+		case VerdictPending:
+			s.Pending++
 		case VerdictError:
 			s.Errors++
 			continue
@@ -130,9 +140,9 @@ func Summarize(rep *Report) Summary {
 			s.Differ++
 			was, now := p.Current.Verdict, p.Verdict
 			switch {
-			case was != VerdictFail && now == VerdictFail:
+			case passed(was) && now == VerdictFail:
 				s.PassToFail++
-			case was == VerdictFail && now != VerdictFail:
+			case was == VerdictFail && passed(now):
 				s.FailToPass++
 			}
 			if p.Current.Tier != p.Result.Tier {
@@ -158,6 +168,9 @@ func Summarize(rep *Report) Summary {
 	return s
 }
 
+// passed says v is a pass, with or without an override.
+func passed(v Verdict) bool { return v == VerdictPass || v == VerdictOverride }
+
 // notes are what a reader must know to trust the figures.
 func notes(state State, cfg, current *rules.Config) []rules.Message {
 	var out []rules.Message
@@ -169,6 +182,7 @@ func notes(state State, cfg, current *rules.Config) []rules.Message {
 	case StateOpen:
 		out = append(out, rules.Messagef("Each pull request is judged as it stands now."))
 	}
+	out = append(out, rules.Messagef("Required CI checks are read on each pull request's final head as they stood then: a check completed later counts as still running, and a pull request waiting for one is pending, never a pass."))
 	out = append(out, rules.Messagef("Permissions and team memberships are as they are now (read within the last hour), not as they were then: GitHub keeps no history of them."))
 	if usesTeams(cfg) || usesTeams(current) {
 		out = append(out, rules.Messagef("A team these credentials cannot see (a secret team, or a token without read access to the organization's members) counts as having no members, so its critical path's team gate fails closed."))

@@ -18,7 +18,13 @@ import (
 type Reader struct {
 	configs  *configLoader
 	gatherer *gatherer
+	ci       *ciReader
 }
+
+// readerCheckName is the check run name of tiergate's own verdicts, which
+// the Reader leaves out of the checks it reads: without the App's ID it
+// knows them by name only.
+const readerCheckName = "tiergate"
 
 // NewReader builds a Reader for the App's layout of config files: the org
 // file in orgConfigRepo, and configPath in each repository and in it.
@@ -26,6 +32,7 @@ func NewReader(orgConfigRepo, configPath string) *Reader {
 	return &Reader{
 		configs:  newConfigLoader(orgConfigRepo, configPath),
 		gatherer: newGatherer(newPeople(time.Now), time.Now),
+		ci:       newCIReader(0, readerCheckName, time.Now),
 	}
 }
 
@@ -75,6 +82,40 @@ func (r *Reader) Config(ctx context.Context, gh *github.Client, owner, repo, ref
 // Gather reads what the engine needs to judge pr under cfg, as the App
 // does. With a non-zero cutoff the pull request is judged as it stood then
 // (see gatherOptions). The warnings belong on the verdict.
+//
+// When the engine says the pull request requires CI checks, they are read
+// on its head as the App reads them (ci.go), as they stood at the cutoff:
+// a check that completed later counts as still running then, one started
+// later as not reported. The snapshot's Now is the cutoff (now when zero).
 func (r *Reader) Gather(ctx context.Context, gh *github.Client, cfg *rules.Config, owner, repo string, pr *github.PullRequest, cutoff time.Time) (rules.PullRequest, []rules.Message, error) {
-	return r.gatherer.gatherWith(ctx, gh, cfg, owner, repo, pr, gatherOptions{cutoff: cutoff})
+	snap, warnings, err := r.gatherer.gatherWith(ctx, gh, cfg, owner, repo, pr, gatherOptions{cutoff: cutoff})
+	if err != nil {
+		return snap, warnings, err
+	}
+	snap.Now = cutoff
+	if cutoff.IsZero() {
+		snap.Now = time.Now()
+	}
+	if len(rules.RequiredChecks(cfg, snap)) == 0 {
+		return snap, warnings, nil
+	}
+	hc, err := r.ci.read(ctx, gh, owner, repo, snap.HeadSHA)
+	if err != nil {
+		return snap, warnings, err
+	}
+	for _, c := range hc.checks {
+		if c.Kind == rules.CheckRun && c.Name == readerCheckName {
+			continue // tiergate's own verdict, never a required check
+		}
+		if !cutoff.IsZero() {
+			if !c.StartedAt.IsZero() && c.StartedAt.After(cutoff) {
+				continue
+			}
+			if c.Status == rules.CheckCompleted && c.CompletedAt.After(cutoff) {
+				c.Status, c.Conclusion, c.CompletedAt = rules.CheckInProgress, "", time.Time{}
+			}
+		}
+		snap.Checks = append(snap.Checks, c)
+	}
+	return snap, warnings, nil
 }
