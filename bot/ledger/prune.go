@@ -27,7 +27,7 @@ func (l *Ledger) SetMinRetention(ctx context.Context, retention time.Duration) e
 		return errors.New("set the ledger's minimum retention: it must be at least a day")
 	}
 	_, err := l.pool.Exec(ctx, `UPDATE tiergate_ledger_settings
-SET min_retention = nullif($1, 0) * interval '1 microsecond', updated_at = now() WHERE singleton`,
+SET min_retention = nullif($1::bigint, 0) * interval '1 microsecond', updated_at = now() WHERE singleton`,
 		retention.Microseconds())
 	if err != nil {
 		return wrap("set the ledger's minimum retention", err)
