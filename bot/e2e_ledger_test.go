@@ -29,13 +29,17 @@ func prEventN(t *testing.T, action string, number int, sha string) []byte {
 	})
 }
 
+// ledgerMergedAt is every merge's merged_at: after every verdict the tests
+// record (a verdict recorded after the merge never stands).
+var ledgerMergedAt = time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+
 // mergedEvent is a pull_request closed event for a merge of number at sha,
 // by mergedBy.
 func mergedEvent(t *testing.T, number int, sha, mergedBy string) []byte {
 	return payload(t, "pull_request", "closed.payload.json", func(m map[string]any) {
 		m["number"] = number
 		pr := obj(m, "pull_request")
-		pr["number"], pr["merged"], pr["merged_at"] = number, true, "2026-11-20T10:00:00Z"
+		pr["number"], pr["merged"], pr["merged_at"] = number, true, ledgerMergedAt.Format(time.RFC3339)
 		pr["merged_by"] = map[string]any{"login": mergedBy}
 		pr["html_url"] = fmt.Sprintf("https://github.com/%s/%s/pull/%d", owner, repo, number)
 		obj(pr, "head")["sha"] = sha
@@ -198,7 +202,7 @@ func TestE2ELedger(t *testing.T) {
 	if diff := cmp.Diff(want, briefs); diff != "" {
 		t.Errorf("merges (-want +got):\n%s", diff)
 	}
-	if m := got[0]; m.Verdict == nil || m.Verdict.ID != entries[0].ID || !m.MergedAt.Equal(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)) ||
+	if m := got[0]; m.Verdict == nil || m.Verdict.ID != entries[0].ID || !m.MergedAt.Equal(ledgerMergedAt) ||
 		m.MergeCommitSHA != "c4295bd74fb0f4fda03689c3df3f2803b658fd85" || m.CreatedAt.IsZero() {
 		t.Errorf("merge of #2 = %+v; want it to stand on the newest verdict %d, with the event's times and merge commit", m, entries[0].ID)
 	}

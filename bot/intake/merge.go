@@ -60,7 +60,7 @@ func (rt router) closed(e eventPayload) (plan, error) {
 		return plan{}, fmt.Errorf("merged pull request has no valid created_at: %q", short(pr.CreatedAt))
 	}
 	m := &ledger.Merge{
-		InstallationID: id, Owner: owner, Repo: name, Number: n, Title: pr.Title, Author: pr.User.Login,
+		InstallationID: id, RepositoryID: e.Repository.ID, Owner: owner, Repo: name, Number: n, Title: pr.Title, Author: pr.User.Login,
 		URL: pr.HTMLURL, CreatedAt: createdAt, MergedAt: mergedAt, MergeCommitSHA: pr.MergeCommitSHA,
 		HeadSHA: pr.Head.SHA, BaseSHA: pr.Base.SHA, BaseRef: pr.Base.Ref, DeliveryID: rt.deliveryID,
 	}

@@ -76,6 +76,7 @@ type installation struct {
 }
 
 type repository struct {
+	ID            int64  `json:"id"`
 	Name          string `json:"name"`
 	DefaultBranch string `json:"default_branch"`
 	Owner         struct {

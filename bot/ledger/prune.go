@@ -2,7 +2,10 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rs/zerolog"
 
@@ -13,6 +16,31 @@ import (
 // day of evidence cannot be deleted at all (see the triggers in
 // bot/pgstore/migrations/00003_ledger.sql).
 const MinRetention = 24 * time.Hour
+
+// SetMinRetention sets the shortest retention tiergate_ledger_prune
+// accepts (0: none, so nothing is pruned). Only the ledger's owner can:
+// the minimum is what keeps a role allowed to prune, such as tiergate's
+// own, from choosing a shorter retention than the owner configured. For
+// any other role it returns an error that IsNotOwner reports.
+func (l *Ledger) SetMinRetention(ctx context.Context, retention time.Duration) error {
+	if retention != 0 && retention < MinRetention {
+		return errors.New("set the ledger's minimum retention: it must be at least a day")
+	}
+	_, err := l.pool.Exec(ctx, `UPDATE tiergate_ledger_settings
+SET min_retention = nullif($1::bigint, 0) * interval '1 microsecond', updated_at = now() WHERE singleton`,
+		retention.Microseconds())
+	if err != nil {
+		return wrap("set the ledger's minimum retention", err)
+	}
+	return nil
+}
+
+// IsNotOwner reports whether err is PostgreSQL's refusal of a statement
+// only the ledger's owner may make.
+func IsNotOwner(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42501" // insufficient_privilege
+}
 
 // Prune deletes merges and verdicts recorded more than retention ago,
 // through tiergate_ledger_prune, the one path the ledger's triggers let
@@ -29,8 +57,14 @@ func (l *Ledger) Prune(ctx context.Context, retention time.Duration) (verdicts, 
 
 // PruneEvery prunes the ledger at once and then every interval until ctx
 // ends, logging what it deleted. Replicas may prune at the same time:
-// deleting what another already deleted is harmless.
+// deleting what another already deleted is harmless. When tiergate
+// connects as the ledger's owner it first sets the minimum retention to
+// retention (an owner could delete rows anyway); any other role prunes
+// under the minimum the owner set with `tiergate migrate`.
 func (l *Ledger) PruneEvery(ctx context.Context, retention, interval time.Duration) {
+	if err := l.SetMinRetention(ctx, retention); err != nil && !IsNotOwner(err) && ctx.Err() == nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("could not set the ledger's minimum retention")
+	}
 	for {
 		pctx, cancel := context.WithTimeout(ctx, time.Minute)
 		verdicts, merges, err := l.Prune(pctx, retention)

@@ -58,6 +58,9 @@ func numbers(t *testing.T, pool *pgxpool.Pool, table string) []int {
 func TestPrune(t *testing.T) {
 	l, pool, _ := open(t)
 	const day = 24 * time.Hour
+	if err := l.SetMinRetention(testCtx(t), day); err != nil {
+		t.Fatal(err)
+	}
 	stood := insertVerdict(t, pool, 1, 10*day) // old, but a kept merge stands on it
 	old := insertVerdict(t, pool, 2, 10*day)   // old; its merge is old too
 	insertVerdict(t, pool, 3, 3*day)
@@ -108,5 +111,34 @@ func TestPrune(t *testing.T) {
 	insertVerdict(t, pool, 5, 10*day)
 	if _, err := conn.Exec(testCtx(t), `DELETE FROM tiergate_ledger_verdicts WHERE number = 5`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("DELETE after a prune in the same session = %v, want it refused", err)
+	}
+}
+
+// TestPruneMinRetention: the prune refuses a retention shorter than the
+// minimum the owner set, and prunes nothing before the owner sets one.
+func TestPruneMinRetention(t *testing.T) {
+	l, pool, _ := open(t)
+	const day = 24 * time.Hour
+	v := insertVerdict(t, pool, 1, 30*day)
+	insertMerge(t, pool, 1, 30*day, v)
+	if _, _, err := l.Prune(testCtx(t), 400*day); err == nil || !strings.Contains(err.Error(), "no minimum retention") {
+		t.Errorf("Prune(400d) with no minimum set = %v, want it refused", err)
+	}
+	if err := l.SetMinRetention(testCtx(t), 400*day); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []time.Duration{day, 30 * day, 399 * day} {
+		if _, _, err := l.Prune(testCtx(t), r); err == nil || !strings.Contains(err.Error(), "under the minimum retention") {
+			t.Errorf("Prune(%v) under a 400d minimum = %v, want it refused", r, err)
+		}
+	}
+	if _, _, err := l.Prune(testCtx(t), 400*day); err != nil {
+		t.Errorf("Prune(400d) at the minimum: %v", err)
+	}
+	if n := count(t, pool, "tiergate_ledger_merges"); n != 1 {
+		t.Errorf("%d merges left, want the 30-day-old one kept", n)
+	}
+	if err := l.SetMinRetention(testCtx(t), 12*time.Hour); err == nil {
+		t.Errorf("SetMinRetention(12h) = nil, want an error: at least a day")
 	}
 }

@@ -105,7 +105,7 @@ func TestRecordMerge(t *testing.T) {
 				}
 			}
 			// Names differ in case from the verdicts': GitHub treats them alike.
-			m := ledger.Merge{InstallationID: 1, Owner: "octo", Repo: "repo", Number: number, HeadSHA: headA,
+			m := ledger.Merge{InstallationID: 1, Owner: "octo", Repo: "repo", Number: number, HeadSHA: headA, BaseRef: "main",
 				MergedAt: time.Now(), CreatedAt: time.Now().Add(-time.Hour), MergedBy: "admin", DeliveryID: fmt.Sprint("d", number)}
 			got, err := l.RecordMerge(testCtx(t), m)
 			if err != nil {

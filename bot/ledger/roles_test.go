@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tiergate/tiergate/bot/ledger/ledgertest"
 )
@@ -13,6 +14,9 @@ import (
 func TestLeastPrivilegeRole(t *testing.T) {
 	l, pool, _ := open(t)
 	if err := ledgertest.Seed(testCtx(t), l); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetMinRetention(testCtx(t), 400*24*time.Hour); err != nil { // as `tiergate migrate` does
 		t.Fatal(err)
 	}
 	role := "tiergate_app_" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_"))
@@ -63,6 +67,9 @@ func TestLeastPrivilegeRole(t *testing.T) {
 		{`ALTER TABLE tiergate_ledger_verdicts DISABLE TRIGGER ALL`, "must be owner"},
 		{`SET session_replication_role = replica`, "permission denied"},
 		{`SELECT tiergate_ledger_prune(interval '1 hour')`, "at least 1 day"},
+		{`SELECT tiergate_ledger_prune(interval '1 day')`, "under the minimum retention"},
+		{`SELECT tiergate_ledger_prune(interval '399 days')`, "under the minimum retention"},
+		{`UPDATE tiergate_ledger_settings SET min_retention = interval '1 day'`, "permission denied"},
 	}
 	for _, tc := range tests {
 		_, err := conn.Exec(ctx, tc.sql)

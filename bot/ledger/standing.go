@@ -7,16 +7,20 @@ import (
 	"github.com/tiergate/tiergate/rules"
 )
 
-// standing is the newest ledger verdict on a merged head.
+// standing is the newest ledger verdict on a merged head, for its base,
+// recorded by the time it merged.
 type standing struct {
-	found      bool
-	id         int64
-	status     string
-	conclusion string
-	tier       string
-	title      string
-	checkRunID int64
-	overridden []string
+	// base is the merged base branch; otherBase, when found is false, a
+	// base the head was judged for instead.
+	base, otherBase string
+	found           bool
+	id              int64
+	status          string
+	conclusion      string
+	tier            string
+	title           string
+	checkRunID      int64
+	overridden      []string
 }
 
 // judge decides whether a merge bypassed tiergate: its head had no
@@ -26,6 +30,8 @@ type standing struct {
 // a required check, so merging past one went around tiergate.
 func judge(s standing) (bypass bool, reason string) {
 	switch {
+	case !s.found && s.otherBase != "":
+		return true, fmt.Sprintf("no tiergate verdict for base %q on the merged head (it was judged for base %q)", s.base, s.otherBase)
 	case !s.found:
 		return true, "no tiergate verdict was recorded on the merged head"
 	case s.status != "completed":

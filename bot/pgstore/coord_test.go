@@ -34,7 +34,7 @@ func TestMigrateConcurrent(t *testing.T) {
 		total = append(total, applied[i]...)
 	}
 	slices.Sort(total)
-	if want := []string{"00001_init.sql", "00002_owner_app.sql", "00003_ledger.sql"}; !slices.Equal(total, want) {
+	if want := []string{"00001_init.sql", "00002_owner_app.sql", "00003_ledger.sql", "00004_ledger_hardening.sql"}; !slices.Equal(total, want) {
 		t.Errorf("applied across %d concurrent Migrate calls = %v, want %v once each", n, total, want)
 	}
 	again, err := Migrate(testCtx(t), url)

@@ -31,7 +31,7 @@ func TestMigrate(t *testing.T) {
 		{name: "not postgres, password not echoed", args: []string{"--database-url", "mysql://root:s3cret-pw@db/x"}, wantCode: 2,
 			wantErr: "must be a postgres:// URL", notInStderr: "s3cret-pw"},
 		{name: "first run applies every migration", env: map[string]string{"TIERGATE_DATABASE_URL": url},
-			wantOut: "applied 00001_init.sql\napplied 00002_owner_app.sql\napplied 00003_ledger.sql\n"},
+			wantOut: "applied 00001_init.sql\napplied 00002_owner_app.sql\napplied 00003_ledger.sql\napplied 00004_ledger_hardening.sql\n"},
 		{name: "then it is up to date", args: []string{"--database-url", url}, wantOut: "database schema is up to date\n"},
 	}
 	for _, tc := range tests {

@@ -74,7 +74,7 @@ func layers(repo string) []ledger.ConfigLayer {
 const fingerprint = "cfg1:0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
 
 // verdict builds the ledger row for res as the evaluator would.
-func verdict(repo string, number int, checkRun int64, delivery, event string, res rules.Result) ledger.Verdict {
+func verdict(repo string, number int, checkRun int64, delivery, event string, at time.Time, res rules.Result) ledger.Verdict {
 	b, err := rules.JSON(res)
 	if err != nil {
 		panic(err) // a Result always renders
@@ -85,6 +85,7 @@ func verdict(repo string, number int, checkRun int64, delivery, event string, re
 		Status: "completed", Conclusion: res.Conclusion.String(), Title: res.Title(),
 		Tier: res.Tier.String(), Mode: res.Mode.String(), CheckRunID: checkRun,
 		ConfigFingerprint: fingerprint, Config: layers(repo), DeliveryID: delivery, Event: event, JSON: b,
+		RecordedAt: at,
 	}
 }
 
@@ -141,26 +142,35 @@ func verdicts() []ledger.Verdict {
 		InstallationID: 42, Owner: "acme", Repo: "web", Number: 9, HeadSHA: Head9, BaseRef: "main", Failure: true,
 		Status: "completed", Conclusion: "failure", Title: "tiergate could not evaluate", CheckRunID: 9006,
 		Event: "pull_request.synchronize", DeliveryID: "d-9",
-		JSON: rules.JSONError(rules.ErrorGitHub, "list pull request files: 502 Bad Gateway"),
+		JSON:       rules.JSONError(rules.ErrorGitHub, "list pull request files: 502 Bad Gateway"),
+		RecordedAt: day(12, 10, 0),
 	}
 	return []ledger.Verdict{
-		verdict("api", 101, 9001, "d-101-1", "pull_request.opened", r101a),
-		verdict("api", 101, 9002, "d-101-2", "pull_request.synchronize", r101b),
-		verdict("api", 101, 9002, "d-101-3", "pull_request_review.submitted", r101b),
-		verdict("api", 102, 9003, "d-102", "pull_request.labeled", r102),
-		verdict("api", 103, 9004, "d-103", "pull_request.opened", r103),
-		verdict("web", 7, 9005, "d-7", "pull_request.opened", r7),
+		verdict("api", 101, 9001, "d-101-1", "pull_request.opened", day(2, 9, 1), r101a),
+		verdict("api", 101, 9002, "d-101-2", "pull_request.synchronize", day(3, 14, 20), r101b),
+		verdict("api", 101, 9002, "d-101-3", "pull_request_review.submitted", day(3, 14, 47).Add(31*time.Second), r101b),
+		verdict("api", 102, 9003, "d-102", "pull_request.labeled", day(4, 10, 31).Add(2*time.Second), r102),
+		verdict("api", 103, 9004, "d-103", "pull_request.opened", day(5, 8, 2).Add(15*time.Second), r103),
+		verdict("web", 7, 9005, "d-7", "pull_request.opened", day(6, 9, 1), r7),
 		failure,
 	}
 }
 
 func merge(repo string, number int, title, author string, opened, merged time.Time, by, head string) ledger.Merge {
 	return ledger.Merge{
-		InstallationID: 42, Owner: "acme", Repo: repo, Number: number, Title: title, Author: author,
+		InstallationID: 42, RepositoryID: RepositoryID(repo), Owner: "acme", Repo: repo, Number: number, Title: title, Author: author,
 		URL: fmt.Sprintf("https://github.com/acme/%s/pull/%d", repo, number), CreatedAt: opened, MergedAt: merged,
 		MergedBy: by, MergeCommitSHA: MergeCommit(repo, number), HeadSHA: head,
 		BaseSHA: "9999999999999999999999999999999999999999", BaseRef: "main", DeliveryID: fmt.Sprintf("d-merge-%d", number),
 	}
+}
+
+// RepositoryID is the seeded repository acme/repo's ID.
+func RepositoryID(repo string) int64 {
+	if repo == "api" {
+		return 1001
+	}
+	return 1002
 }
 
 // MergeCommit is the merge commit SHA of the seeded pull request number of
