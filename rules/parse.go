@@ -49,12 +49,21 @@ type ConfigError struct {
 }
 
 // Error renders "file:line:col: message (hint)".
+// A position that is not known (0) is left out: "file: message".
 func (e ConfigError) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Message)
-	if e.Hint != "" {
-		s += " (" + e.Hint + ")"
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
 	}
-	return s
+	fmt.Fprintf(&b, ": %s", e.Message)
+	if e.Hint != "" {
+		fmt.Fprintf(&b, " (%s)", e.Hint)
+	}
+	return b.String()
 }
 
 // ConfigErrors is every problem found in one or more config files.

@@ -326,3 +326,19 @@ func TestConfigErrorsError(t *testing.T) {
 		t.Errorf("errors.As(ConfigErrors) = %v, want the two errors", target)
 	}
 }
+
+func TestConfigErrorPosition(t *testing.T) {
+	tests := []struct {
+		e    ConfigError
+		want string
+	}{
+		{ConfigError{File: "a.yml", Line: 3, Column: 5, Message: "m", Hint: "h"}, "a.yml:3:5: m (h)"},
+		{ConfigError{File: "a.yml", Line: 3, Message: "m"}, "a.yml:3: m"},
+		{ConfigError{File: "a.yml", Message: "m"}, "a.yml: m"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}

@@ -515,26 +515,9 @@ func writeConfigErrors(b *strings.Builder, err error) {
 	var ce rules.ConfigErrors
 	if errors.As(err, &ce) {
 		for _, e := range ce {
-			fmt.Fprintf(b, "- %s\n", rules.Messagef("%s", formatConfigError(e)).Markdown())
+			fmt.Fprintf(b, "- %s\n", rules.Messagef("%s", e.Error()).Markdown())
 		}
 		return
 	}
 	fmt.Fprintf(b, "- %s\n", rules.Messagef("%s", err.Error()).Markdown())
-}
-
-// formatConfigError is file:line:col: message (hint), as everywhere.
-func formatConfigError(e rules.ConfigError) string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	fmt.Fprintf(&b, ": %s", e.Message)
-	if e.Hint != "" {
-		fmt.Fprintf(&b, " (%s)", e.Hint)
-	}
-	return b.String()
 }

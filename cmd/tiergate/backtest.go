@@ -111,7 +111,7 @@ func backtestError(ctx context.Context, opts backtestOptions, err error) error {
 		kind = rules.ErrorUsage
 		msg += " (run 'tiergate backtest --help' for usage)"
 	case errors.As(err, &ce):
-		kind, msg = rules.ErrorConfig, "invalid config: "+formatConfigError(ce[0])
+		kind, msg = rules.ErrorConfig, "invalid config: "+ce[0].Error()
 		if len(ce) > 1 {
 			msg += fmt.Sprintf(" (and %d more; run 'tiergate validate' on the file)", len(ce)-1)
 		}

@@ -127,22 +127,6 @@ func printConfigErrors(w io.Writer, err error) {
 		return
 	}
 	for _, e := range errs {
-		fmt.Fprintln(w, formatConfigError(e))
+		fmt.Fprintln(w, e.Error())
 	}
-}
-
-func formatConfigError(e rules.ConfigError) string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	fmt.Fprintf(&b, ": %s", e.Message)
-	if e.Hint != "" {
-		fmt.Fprintf(&b, " (%s)", e.Hint)
-	}
-	return b.String()
 }
