@@ -127,7 +127,7 @@ func TestCheckGuessesBase(t *testing.T) {
 		upstream.git("checkout", "-q", "main")
 		bare := filepath.Join(t.TempDir(), "origin.git")
 		gitIn(t, upstream.dir, "clone", "-q", "--bare", upstream.dir, bare)
-		work := &testRepo{t: t, dir: t.TempDir()}
+		work := repoAt(t, t.TempDir())
 		gitIn(t, work.dir, "clone", "-q", bare, ".")
 		work.git("checkout", "-q", "-b", "topic")
 		work.write("svc/a.go", "package svc\n\nfunc A() int { return 2 }\n")

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/tiergate/tiergate/bot/pgstore/pgtest"
+	"github.com/tiergate/tiergate/internal/gittest"
 )
 
 // TestMain makes git behave the same on every machine: no user or system
@@ -31,8 +28,10 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m)
 }
 
-// testRepo is a throwaway git repository.
+// testRepo is a throwaway git repository, with the lower-case helpers the
+// CLI tests were written against; gittest does the work.
 type testRepo struct {
+	*gittest.Repo
 	t   testing.TB
 	dir string
 }
@@ -40,46 +39,36 @@ type testRepo struct {
 // newRepo creates an empty repository on branch main.
 func newRepo(t testing.TB) *testRepo {
 	t.Helper()
-	r := &testRepo{t: t, dir: t.TempDir()}
-	r.git("-c", "init.defaultBranch=main", "init", "-q")
-	return r
+	return repoAt(t, gittest.New(t).Dir)
+}
+
+// repoAt is the repository (or empty directory) at dir.
+func repoAt(t testing.TB, dir string) *testRepo {
+	return &testRepo{Repo: gittest.At(t, dir), t: t, dir: dir}
 }
 
 // git runs git in the repository and returns its trimmed stdout.
 func (r *testRepo) git(args ...string) string {
 	r.t.Helper()
-	return gitIn(r.t, r.dir, args...)
+	return r.Git(args...)
 }
 
+// gitIn runs git in dir and returns its trimmed stdout.
 func gitIn(t testing.TB, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSpace(stdout.String())
+	return gittest.At(t, dir).Git(args...)
 }
 
 // write creates or replaces files: name, content, name, content...
 func (r *testRepo) write(nameContent ...string) {
 	r.t.Helper()
 	for i := 0; i+1 < len(nameContent); i += 2 {
-		p := filepath.Join(r.dir, filepath.FromSlash(nameContent[i]))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(nameContent[i+1]), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
+		r.Write(nameContent[i], nameContent[i+1])
 	}
 }
 
 // commit stages everything and commits; it returns the new commit's hash.
 func (r *testRepo) commit(msg string) string {
 	r.t.Helper()
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", msg)
-	return r.git("rev-parse", "HEAD")
+	return r.Commit(msg)
 }

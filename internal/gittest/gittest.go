@@ -42,6 +42,11 @@ func New(t testing.TB) *Repo {
 	return r
 }
 
+// At is the repository (or the directory to clone or init into) at dir.
+func At(t testing.TB, dir string) *Repo {
+	return &Repo{t: t, Dir: dir}
+}
+
 // Git runs git in the repository and returns its stdout with surrounding
 // space trimmed; it fails the test when git fails.
 func (r *Repo) Git(args ...string) string {
